@@ -1,0 +1,141 @@
+"""Command line: `python -m bot [run|sync|invite|console|catalog]` (also installed as `marquee`)."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+import textwrap
+
+from .config import ConfigError, Settings, configure_logging, load_settings
+from .errors import StartupError
+
+log = logging.getLogger("bot")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="marquee", description="Marquee, the movie-night Discord bot.")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="start the bot (the default)")
+    sync = sub.add_parser("sync", help="sync application commands with Discord now")
+    sync.add_argument("--guild", type=int, help="sync to this server only (instant) instead of globally")
+    invite = sub.add_parser("invite", help="print the URL that adds the bot to a server")
+    invite.add_argument("--app-id", type=int, help="application id (otherwise read from Discord with the token)")
+    console = sub.add_parser("console", help="answer commands locally, without Discord")
+    console.add_argument("--as", dest="user", default="console", help="who is typing (default: console)")
+    console.add_argument("--json", action="store_true", help="print each answer as one JSON object per line")
+    catalog = sub.add_parser("catalog", help="inspect and maintain the film catalogue")
+    from .catalog_cli import add_arguments
+
+    add_arguments(catalog)
+    return parser
+
+
+def fail(message: str, code: int) -> int:
+    print(textwrap.fill(message, width=100), file=sys.stderr)
+    return code
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    command = args.command or "run"
+    try:
+        settings = load_settings(read_dotenv=True)
+        configure_logging(settings.log_level if command == "run" else min_level(settings.log_level))
+        if command == "run":
+            return asyncio.run(run_bot(settings))
+        if command == "sync":
+            return asyncio.run(sync_commands(settings, args.guild))
+        if command == "invite":
+            return asyncio.run(print_invite(settings, args.app_id))
+        if command == "console":
+            from .console import run_console
+
+            return asyncio.run(run_console(settings, user=args.user, as_json=args.json))
+        if command == "catalog":
+            from .catalog_cli import run_catalog
+
+            return asyncio.run(run_catalog(settings, args))
+    except ConfigError as error:
+        return fail(f"Configuration problem: {error}", 2)
+    except StartupError as error:
+        return fail(f"Marquee could not start: {error}", 1)
+    except KeyboardInterrupt:
+        return 0
+    return 0
+
+
+def min_level(level: str) -> str:
+    # Tools print their own output; only warnings from the library are worth showing there.
+    return level if level in ("DEBUG", "WARNING", "ERROR", "CRITICAL") else "WARNING"
+
+
+async def _login(settings: Settings, *, serving: bool = True):
+    import discord
+
+    from .app import Marquee
+    from .client import MarqueeBot, point_at
+
+    token = settings.require_token()
+    point_at(settings)
+    app = await Marquee.open(settings.database_path, default_region=settings.default_region)
+    bot = MarqueeBot(settings, app=app, serving=serving)
+    try:
+        await bot.login(token)
+    except discord.LoginFailure as error:
+        await bot.close()
+        raise StartupError(
+            "Discord rejected the token in DISCORD_TOKEN (401 Unauthorized). It may have been reset or mistyped: "
+            "open your application at https://discord.com/developers/applications, go to Bot, press 'Reset Token', "
+            "and put the new token in .env as DISCORD_TOKEN=..."
+        ) from error
+    except (discord.HTTPException, OSError) as error:
+        await bot.close()
+        raise StartupError(f"Could not reach Discord to log in: {error}. Check the network and try again.") from error
+    return bot
+
+
+async def run_bot(settings: Settings) -> int:
+    bot = await _login(settings)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
+        except NotImplementedError:  # Windows
+            pass
+    try:
+        await bot.connect(reconnect=True)
+    finally:
+        if not bot.is_closed():
+            await bot.close()
+    log.info("Marquee stopped")
+    return 0
+
+
+async def sync_commands(settings: Settings, guild_id: int | None) -> int:
+    bot = await _login(settings, serving=False)
+    try:
+        count = await bot.force_sync(guild_id or settings.dev_guild_id)
+    finally:
+        await bot.close()
+    target = f"server {guild_id or settings.dev_guild_id}" if (guild_id or settings.dev_guild_id) else "all servers (global)"
+    print(f"Synced {count} commands to {target}.")
+    return 0
+
+
+async def print_invite(settings: Settings, app_id: int | None) -> int:
+    from .client import invite_url
+
+    if app_id is None:
+        bot = await _login(settings, serving=False)
+        try:
+            app_id = bot.application_id
+        finally:
+            await bot.close()
+    print(invite_url(app_id))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""Settings from the environment.
+
+`.env` is read by `load_settings(read_dotenv=True)` at start-up only — never at import time — and real
+environment variables always win over it (python-dotenv's override=False).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from .errors import ConfigError
+
+DEFAULT_DATABASE = "marquee.db"
+_REGION = re.compile(r"^[A-Za-z]{2}$")
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+TOKEN_HELP = (
+    "Marquee needs a bot token to connect to Discord. Create an application at "
+    "https://discord.com/developers/applications, open its Bot page, press 'Reset Token' and copy it, "
+    "then put DISCORD_TOKEN=<your token> in a .env file in this directory (see .env.example) or export it "
+    "in your shell. No privileged intents are needed. To try Marquee without Discord, run "
+    "`marquee console` instead."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    token: str | None
+    database_path: Path
+    dev_guild_id: int | None
+    log_level: str
+    default_region: str
+    api_base: str | None
+    gateway_url: str | None
+
+    def require_token(self) -> str:
+        if not self.token:
+            raise ConfigError(f"DISCORD_TOKEN is not set. {TOKEN_HELP}")
+        return self.token
+
+
+def _snowflake(name: str, raw: str) -> int:
+    if not raw.isdigit() or not (0 < int(raw) < 2**64):
+        raise ConfigError(
+            f"{name}={raw!r} is not a Discord id. It must be the numeric id of a server: enable Developer Mode "
+            f"in Discord (Settings > Advanced), right-click the server icon and choose 'Copy Server ID'."
+        )
+    return int(raw)
+
+
+def _url(name: str, raw: str, schemes: tuple[str, ...]) -> str:
+    if not raw.startswith(tuple(f"{s}://" for s in schemes)):
+        raise ConfigError(f"{name}={raw!r} must be a URL starting with {' or '.join(s + '://' for s in schemes)}.")
+    return raw.rstrip("/")
+
+
+def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = False) -> Settings:
+    """Read and validate every setting. Raises ConfigError with a one-paragraph explanation."""
+    if read_dotenv:
+        from dotenv import load_dotenv
+
+        load_dotenv(Path.cwd() / ".env", override=False)
+    env = os.environ if env is None else env
+
+    def get(name: str) -> str | None:
+        value = env.get(name)
+        return value.strip() if value and value.strip() else None
+
+    level = (get("LOG_LEVEL") or "INFO").upper()
+    if level not in _LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL={level!r} is not a log level. Use one of {', '.join(_LOG_LEVELS)}.")
+    region = get("DEFAULT_REGION") or "US"
+    if not _REGION.match(region):
+        raise ConfigError(
+            f"DEFAULT_REGION={region!r} is not a two-letter country code (ISO 3166-1 alpha-2), e.g. US, GB, DE, KR."
+        )
+    guild = get("DEV_GUILD_ID")
+    api_base = get("DISCORD_API_BASE")
+    gateway = get("DISCORD_GATEWAY_URL")
+    return Settings(
+        token=get("DISCORD_TOKEN"),
+        database_path=Path(get("DATABASE_PATH") or DEFAULT_DATABASE).expanduser(),
+        dev_guild_id=_snowflake("DEV_GUILD_ID", guild) if guild else None,
+        log_level=level,
+        default_region=region.upper(),
+        api_base=_url("DISCORD_API_BASE", api_base, ("http", "https")) if api_base else None,
+        gateway_url=_url("DISCORD_GATEWAY_URL", gateway, ("ws", "wss")) if gateway else None,
+    )
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=getattr(logging, level, logging.INFO),
+        format="%(asctime)s %(levelname)-8s %(name)s: %(message)s",
+    )
+    # discord.py is chatty at INFO about every gateway event; keep its noise down unless debugging.
+    if level != "DEBUG":
+        logging.getLogger("discord").setLevel(logging.WARNING)
+        logging.getLogger("discord.client").setLevel(logging.INFO)

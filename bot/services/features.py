@@ -1,0 +1,12 @@
+"""The feature services, built in dependency order. Each feature adds itself here."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..app import Marquee
+
+
+def build(app: "Marquee") -> list[object]:
+    services: list[object] = []
+    return services

@@ -1,0 +1,165 @@
+"""SQL for the film catalogue: bulk rebuild, loading into memory, per-film edits, the edit log, stats."""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+import aiosqlite
+
+from ..domain.models import Availability, Film, Link, Score
+from .db import Database
+
+_LIST_COLUMNS = ("genres", "directors", "cast_members", "languages", "countries", "aliases")
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogEdit:
+    id: int
+    at: str
+    guild_id: int | None
+    user_id: int | None
+    op: str
+    payload: dict[str, Any]
+
+
+class CatalogStore:
+    def __init__(self, db: Database):
+        self.db = db
+
+    async def film_count(self) -> int:
+        return await self.db.scalar("SELECT COUNT(*) FROM films")
+
+    async def replace_all(self, films: Iterable[Film], links: Iterable[Link], *, data_version: str) -> None:
+        """Swap the whole catalogue in one transaction. User tables are not touched."""
+        async with self.db.transaction() as conn:
+            for table in ("links", "scores", "availability", "film_tags", "films"):
+                await conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+            await _insert_films(conn, films)
+            await conn.executemany(
+                "INSERT OR REPLACE INTO links(a, b, reason, origin) VALUES (?, ?, ?, ?)",
+                [(link.a, link.b, link.reason, link.origin) for link in links],
+            )
+            await conn.execute(
+                "INSERT INTO meta(key, value) VALUES ('data_version', ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (data_version,),
+            )
+
+    async def load(self) -> tuple[list[Film], list[Link]]:
+        """Read the whole catalogue into typed objects (done once at start-up)."""
+        tags: dict[str, list[str]] = {}
+        for row in await self.db.fetchall("SELECT film_id, tag FROM film_tags ORDER BY film_id, rowid"):
+            tags.setdefault(row[0], []).append(row[1])
+        scores: dict[str, list[Score]] = {}
+        for row in await self.db.fetchall("SELECT film_id, kind, value, count, source, as_of FROM scores"):
+            scores.setdefault(row[0], []).append(Score(row[1], row[2], row[4], row[5], row[3]))
+        availability: dict[str, list[Availability]] = {}
+        for row in await self.db.fetchall(
+            "SELECT film_id, service, region, kind, checked, source FROM availability ORDER BY film_id, region, service"
+        ):
+            availability.setdefault(row[0], []).append(Availability(row[1], row[2], row[3], row[4], row[5]))
+        films = [
+            _film_from_row(row, tags.get(row["id"], ()), scores.get(row["id"], ()), availability.get(row["id"], ()))
+            for row in await self.db.fetchall("SELECT * FROM films")
+        ]
+        links = [
+            Link(row[0], row[1], row[2], row[3])
+            for row in await self.db.fetchall("SELECT a, b, reason, origin FROM links ORDER BY a, b")
+        ]
+        return films, links
+
+    async def upsert_film(self, film: Film, *, edit: tuple[int | None, int | None, str, dict] | None = None) -> None:
+        """Write one film (replacing its tags, scores and availability) and log the edit that caused it."""
+        async with self.db.transaction() as conn:
+            await conn.execute("DELETE FROM film_tags WHERE film_id = ?", (film.id,))
+            await conn.execute("DELETE FROM scores WHERE film_id = ?", (film.id,))
+            await conn.execute("DELETE FROM availability WHERE film_id = ?", (film.id,))
+            await _insert_films(conn, [film], replace=True)
+            if edit:
+                await _log_edit(conn, *edit)
+
+    async def save_link(self, link: Link, *, edit: tuple[int | None, int | None, str, dict]) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT OR REPLACE INTO links(a, b, reason, origin) VALUES (?, ?, ?, ?)",
+                (link.a, link.b, link.reason, link.origin),
+            )
+            await _log_edit(conn, *edit)
+
+    async def delete_link(self, a: str, b: str, *, edit: tuple[int | None, int | None, str, dict]) -> int:
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM links WHERE (a = ? AND b = ?) OR (a = ? AND b = ?)", (a, b, b, a)
+            )
+            await _log_edit(conn, *edit)
+            return cursor.rowcount
+
+    async def edits(self) -> list[CatalogEdit]:
+        rows = await self.db.fetchall("SELECT id, at, guild_id, user_id, op, payload FROM catalog_edits ORDER BY id")
+        return [CatalogEdit(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
+
+    async def stats(self) -> dict[str, int]:
+        queries = {
+            "films": "SELECT COUNT(*) FROM films",
+            "curated": "SELECT COUNT(*) FROM films WHERE curated = 1",
+            "with_availability": "SELECT COUNT(DISTINCT film_id) FROM availability",
+            "tags": "SELECT COUNT(DISTINCT tag) FROM film_tags",
+            "tag_assignments": "SELECT COUNT(*) FROM film_tags",
+            "links": "SELECT COUNT(*) FROM links",
+            "services": "SELECT COUNT(DISTINCT service) FROM availability",
+            "regions": "SELECT COUNT(DISTINCT region) FROM availability",
+            "with_scores": "SELECT COUNT(DISTINCT film_id) FROM scores",
+            "local_edits": "SELECT COUNT(*) FROM catalog_edits",
+        }
+        return {name: int(await self.db.scalar(sql)) for name, sql in queries.items()}
+
+
+async def _log_edit(conn: aiosqlite.Connection, guild_id: int | None, user_id: int | None, op: str, payload: dict) -> None:
+    await conn.execute(
+        "INSERT INTO catalog_edits(at, guild_id, user_id, op, payload) VALUES (?, ?, ?, ?, ?)",
+        (time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), guild_id, user_id, op, json.dumps(payload, sort_keys=True)),
+    )
+
+
+async def _insert_films(conn: aiosqlite.Connection, films: Iterable[Film], *, replace: bool = False) -> None:
+    verb = "INSERT OR REPLACE" if replace else "INSERT"
+    film_rows, tag_rows, score_rows, availability_rows = [], [], [], []
+    for f in films:
+        film_rows.append((
+            f.id, f.title, f.year, f.runtime, f.certificate, f.imdb_id, int(f.curated), f.pitch, f.notes,
+            f.popularity, _j(f.genres), _j(f.directors), _j(f.cast), _j(f.languages), _j(f.countries), _j(f.aliases),
+        ))
+        tag_rows.extend((f.id, tag) for tag in dict.fromkeys(f.tags))
+        score_rows.extend((f.id, s.kind, s.value, s.count, s.source, s.as_of) for s in f.scores)
+        availability_rows.extend((f.id, a.service, a.region, a.kind, a.checked, a.source) for a in f.availability)
+    await conn.executemany(
+        f"{verb} INTO films(id, title, year, runtime, certificate, imdb_id, curated, pitch, notes, popularity, "
+        f"genres, directors, cast_members, languages, countries, aliases) "
+        f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        film_rows,
+    )
+    await conn.executemany("INSERT OR IGNORE INTO film_tags(film_id, tag) VALUES (?, ?)", tag_rows)
+    await conn.executemany(
+        "INSERT OR REPLACE INTO scores(film_id, kind, value, count, source, as_of) VALUES (?, ?, ?, ?, ?, ?)", score_rows
+    )
+    await conn.executemany(
+        "INSERT OR REPLACE INTO availability(film_id, service, region, kind, checked, source) VALUES (?, ?, ?, ?, ?, ?)",
+        availability_rows,
+    )
+
+
+def _j(values: Iterable[str]) -> str:
+    return json.dumps(list(values), ensure_ascii=False)
+
+
+def _film_from_row(row: aiosqlite.Row, tags, scores, availability) -> Film:
+    lists = {name: tuple(json.loads(row[name])) for name in _LIST_COLUMNS}
+    return Film(
+        id=row["id"], title=row["title"], year=row["year"], runtime=row["runtime"], certificate=row["certificate"],
+        imdb_id=row["imdb_id"], curated=bool(row["curated"]), pitch=row["pitch"], notes=row["notes"],
+        popularity=row["popularity"], genres=lists["genres"], directors=lists["directors"],
+        cast=lists["cast_members"], languages=lists["languages"], countries=lists["countries"],
+        aliases=lists["aliases"], tags=tuple(tags), scores=tuple(scores), availability=tuple(availability),
+    )

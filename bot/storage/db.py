@@ -1,0 +1,122 @@
+"""The one owner of the aiosqlite connection: opening, pragmas, migrations and transactions."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sqlite3
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, AsyncIterator, Iterable
+
+import aiosqlite
+
+from ..errors import StartupError
+from .migrations import LATEST_VERSION, MIGRATIONS
+
+log = logging.getLogger(__name__)
+
+
+class Database:
+    """Wraps one connection. Writes go through `transaction()`, which serialises writers in-process
+    (one asyncio lock) and uses BEGIN IMMEDIATE so a write either fully happens or not at all."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path):
+        self._conn = conn
+        self.path = path
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path | str) -> "Database":
+        path = Path(path)
+        _check_writable(path)
+        try:
+            conn = await aiosqlite.connect(path, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StartupError(f"Cannot open the database at {path}: {exc}.") from exc
+        conn.row_factory = aiosqlite.Row
+        db = cls(conn, path)
+        try:
+            await conn.execute("PRAGMA journal_mode=WAL")
+            await conn.execute("PRAGMA foreign_keys=ON")
+            await conn.execute("PRAGMA synchronous=NORMAL")
+            await conn.execute("PRAGMA busy_timeout=5000")
+            await db._migrate()
+        except BaseException:
+            await conn.close()
+            raise
+        return db
+
+    async def close(self) -> None:
+        await self._conn.close()
+
+    async def _migrate(self) -> None:
+        version = await self.scalar("PRAGMA user_version")
+        if version > LATEST_VERSION:
+            raise StartupError(
+                f"The database {self.path} has schema version {version}, newer than this version of Marquee "
+                f"understands ({LATEST_VERSION}). It was written by a newer Marquee: upgrade Marquee, or point "
+                f"DATABASE_PATH at another file. The database was not changed."
+            )
+        for number, script in MIGRATIONS:
+            if number <= version:
+                continue
+            log.info("Applying database migration %d", number)
+            # executescript commits on its own; wrap the script so a failure leaves nothing half-applied.
+            await self._conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._write_lock:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+            else:
+                await self._conn.execute("COMMIT")
+
+    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+        async with self._conn.execute(sql, tuple(params)) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
+        async with self._conn.execute(sql, tuple(params)) as cursor:
+            return await cursor.fetchone()
+
+    async def scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> None:
+        """A single-statement write, atomic on its own."""
+        async with self.transaction() as conn:
+            await conn.execute(sql, tuple(params))
+
+    async def get_meta(self, key: str) -> str | None:
+        return await self.scalar("SELECT value FROM meta WHERE key = ?", (key,))
+
+    async def set_meta(self, key: str, value: str) -> None:
+        await self.execute(
+            "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+
+def _check_writable(path: Path) -> None:
+    directory = path.parent if str(path.parent) else Path(".")
+    problem = None
+    if path.exists() and path.is_dir():
+        problem = "it is a directory"
+    elif not directory.exists():
+        problem = f"the folder {directory} does not exist"
+    elif path.exists() and not os.access(path, os.W_OK):
+        problem = "the file is read-only for this user"
+    elif not path.exists() and not os.access(directory, os.W_OK):
+        problem = f"the folder {directory} is not writable for this user"
+    if problem:
+        raise StartupError(
+            f"Marquee cannot write its database at {path}: {problem}. Set DATABASE_PATH to a file in a folder "
+            f"this user can write (for example DATABASE_PATH=./marquee.db), or fix the folder's permissions."
+        )

@@ -1,0 +1,212 @@
+"""SQL for what Marquee keeps about people and servers: preferences, lists, ratings, server settings."""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+
+from .db import Database
+
+
+@dataclass(frozen=True, slots=True)
+class UserPrefs:
+    user_id: int
+    region: str | None = None
+    services: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class GuildSettings:
+    guild_id: int
+    region: str | None = None
+    services: tuple[str, ...] = ()
+    night_channel_id: int | None = None
+    timezone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WatchlistEntry:
+    film_id: str
+    added_at: int
+
+
+@dataclass(slots=True)
+class Forgotten:
+    """What `/forgetme` removed, so the answer can say it."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+class PeopleStore:
+    def __init__(self, db: Database):
+        self.db = db
+
+    # Preferences -----------------------------------------------------------------------------------
+    async def prefs(self, user_id: int) -> UserPrefs:
+        row = await self.db.fetchone("SELECT region, services FROM user_prefs WHERE user_id = ?", (user_id,))
+        if row is None:
+            return UserPrefs(user_id)
+        return UserPrefs(user_id, row[0], tuple(json.loads(row[1])))
+
+    async def save_prefs(self, prefs: UserPrefs) -> None:
+        await self.db.execute(
+            "INSERT INTO user_prefs(user_id, region, services) VALUES (?, ?, ?) ON CONFLICT(user_id) DO UPDATE "
+            "SET region = excluded.region, services = excluded.services",
+            (prefs.user_id, prefs.region, json.dumps(list(prefs.services))),
+        )
+
+    async def guild_settings(self, guild_id: int) -> GuildSettings:
+        row = await self.db.fetchone(
+            "SELECT region, services, night_channel_id, timezone FROM guild_settings WHERE guild_id = ?", (guild_id,)
+        )
+        if row is None:
+            return GuildSettings(guild_id)
+        return GuildSettings(guild_id, row[0], tuple(json.loads(row[1])), row[2], row[3])
+
+    async def save_guild_settings(self, s: GuildSettings) -> None:
+        await self.db.execute(
+            "INSERT INTO guild_settings(guild_id, region, services, night_channel_id, timezone) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT(guild_id) DO UPDATE SET region = excluded.region, services = excluded.services, "
+            "night_channel_id = excluded.night_channel_id, timezone = excluded.timezone",
+            (s.guild_id, s.region, json.dumps(list(s.services)), s.night_channel_id, s.timezone),
+        )
+
+    # Lists -----------------------------------------------------------------------------------------
+    async def watchlist(self, user_id: int) -> list[WatchlistEntry]:
+        rows = await self.db.fetchall(
+            "SELECT film_id, added_at FROM watchlist WHERE user_id = ? ORDER BY added_at, film_id", (user_id,)
+        )
+        return [WatchlistEntry(r[0], r[1]) for r in rows]
+
+    async def add_to_watchlist(self, user_id: int, film_id: str) -> bool:
+        """True when newly added, False when it was already there."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT OR IGNORE INTO watchlist(user_id, film_id, added_at) VALUES (?, ?, ?)",
+                (user_id, film_id, int(time.time())),
+            )
+            return cursor.rowcount == 1
+
+    async def remove_from_watchlist(self, user_id: int, film_id: str) -> bool:
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute("DELETE FROM watchlist WHERE user_id = ? AND film_id = ?", (user_id, film_id))
+            return cursor.rowcount == 1
+
+    async def seen_ids(self, user_id: int) -> set[str]:
+        return {r[0] for r in await self.db.fetchall("SELECT film_id FROM seen WHERE user_id = ?", (user_id,))}
+
+    async def seen_by_any(self, user_ids: list[int]) -> dict[str, set[int]]:
+        """film id -> who among `user_ids` has seen it (for group suggestions)."""
+        if not user_ids:
+            return {}
+        marks = ",".join("?" * len(user_ids))
+        result: dict[str, set[int]] = {}
+        for film_id, user_id in await self.db.fetchall(
+            f"SELECT film_id, user_id FROM seen WHERE user_id IN ({marks})", user_ids  # noqa: S608 - placeholders only
+        ):
+            result.setdefault(film_id, set()).add(user_id)
+        return result
+
+    async def mark_seen(self, user_ids: list[int] | int, film_id: str) -> int:
+        ids = [user_ids] if isinstance(user_ids, int) else user_ids
+        now = int(time.time())
+        async with self.db.transaction() as conn:
+            before = conn.total_changes
+            await conn.executemany(
+                "INSERT OR IGNORE INTO seen(user_id, film_id, at) VALUES (?, ?, ?)", [(u, film_id, now) for u in ids]
+            )
+            return conn.total_changes - before
+
+    async def unmark_seen(self, user_id: int, film_id: str) -> bool:
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute("DELETE FROM seen WHERE user_id = ? AND film_id = ?", (user_id, film_id))
+            return cursor.rowcount == 1
+
+    async def rate(self, user_id: int, film_id: str, stars: int) -> int | None:
+        """Store a rating; return the previous one, if any."""
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT stars FROM ratings WHERE user_id = ? AND film_id = ?", (user_id, film_id)
+            ) as cursor:
+                previous = await cursor.fetchone()
+            await conn.execute(
+                "INSERT INTO ratings(user_id, film_id, stars, at) VALUES (?, ?, ?, ?) ON CONFLICT(user_id, film_id) "
+                "DO UPDATE SET stars = excluded.stars, at = excluded.at",
+                (user_id, film_id, stars, int(time.time())),
+            )
+            return previous[0] if previous else None
+
+    async def ratings(self, user_ids: list[int]) -> dict[tuple[int, str], int]:
+        if not user_ids:
+            return {}
+        marks = ",".join("?" * len(user_ids))
+        rows = await self.db.fetchall(
+            f"SELECT user_id, film_id, stars FROM ratings WHERE user_id IN ({marks})", user_ids  # noqa: S608
+        )
+        return {(r[0], r[1]): r[2] for r in rows}
+
+    async def watchlists(self, user_ids: list[int]) -> dict[str, set[int]]:
+        """film id -> who among `user_ids` has it on their watchlist."""
+        if not user_ids:
+            return {}
+        marks = ",".join("?" * len(user_ids))
+        result: dict[str, set[int]] = {}
+        for film_id, user_id in await self.db.fetchall(
+            f"SELECT film_id, user_id FROM watchlist WHERE user_id IN ({marks})", user_ids  # noqa: S608
+        ):
+            result.setdefault(film_id, set()).add(user_id)
+        return result
+
+    async def prefs_of(self, user_ids: list[int]) -> list[UserPrefs]:
+        return [await self.prefs(u) for u in user_ids]
+
+    async def forget(self, user_id: int) -> Forgotten:
+        """Delete everything stored about one person, in one transaction, and count what went."""
+        forgotten = Forgotten()
+        tables = {
+            "preferences": "user_prefs",
+            "watchlist entries": "watchlist",
+            "films marked seen": "seen",
+            "ratings": "ratings",
+            "movie-night ballots": "ballots",
+            "movie-night RSVPs": "attendees",
+        }
+        async with self.db.transaction() as conn:
+            for label, table in tables.items():
+                cursor = await conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))  # noqa: S608
+                if cursor.rowcount:
+                    forgotten.counts[label] = cursor.rowcount
+        return forgotten
+
+
+class UiStateStore:
+    """Small JSON states addressed by a random token that a custom_id can carry."""
+
+    MAX_AGE = 7 * 24 * 3600
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    async def put(self, user_id: int, kind: str, payload: dict) -> str:
+        import secrets
+
+        token = secrets.token_urlsafe(6)
+        now = int(time.time())
+        async with self.db.transaction() as conn:
+            await conn.execute("DELETE FROM ui_state WHERE created_at < ?", (now - self.MAX_AGE,))
+            await conn.execute(
+                "INSERT INTO ui_state(token, user_id, kind, payload, created_at) VALUES (?, ?, ?, ?, ?)",
+                (token, user_id, kind, json.dumps(payload), now),
+            )
+        return token
+
+    async def get(self, token: str, kind: str) -> tuple[int, dict] | None:
+        row = await self.db.fetchone("SELECT user_id, payload FROM ui_state WHERE token = ? AND kind = ?", (token, kind))
+        return None if row is None else (row[0], json.loads(row[1]))
+
+    async def replace(self, token: str, payload: dict) -> None:
+        await self.db.execute("UPDATE ui_state SET payload = ? WHERE token = ?", (json.dumps(payload), token))
