@@ -12,12 +12,24 @@ from pathlib import Path
 from typing import Any
 
 from .errors import NeedsChoice, UserError
-from .interface import Actor, Handlers, Publisher, Reply, parse_custom_id
-from .services.results import CommandInfo, Failure, HelpResult
+from .interface import Actor, Handlers, Publisher, Reply, custom_id, parse_custom_id
+from .services.results import CommandInfo, Disambiguation, Failure, HelpResult
 from .storage.db import Database
-from .storage.people import PeopleStore
+from .storage.people import PeopleStore, UiStateStore
 
 log = logging.getLogger(__name__)
+
+
+def validate_region(text: str) -> str:
+    from .domain.dataset import REGIONS
+
+    region = text.strip().upper()
+    if region == "UK":
+        region = "GB"
+    if region not in REGIONS:
+        raise UserError(f"“{text[:20]}” is not a region. Use a two-letter country code such as US, GB, DE, FR, KR or JP.",
+                        title="Unknown region")
+    return region
 
 
 class Marquee:
@@ -25,6 +37,7 @@ class Marquee:
         self.db = db
         self.default_region = default_region
         self.people = PeopleStore(db)
+        self.ui_state = UiStateStore(db)
         self.command_index: dict[str, list[CommandInfo]] = {}
         self.handlers = Handlers()
         self._background: list[asyncio.Task] = []
@@ -83,16 +96,47 @@ class Marquee:
         if handler is None:
             return self.failure_reply(f"`/{name}` is not a Marquee command. Try `/help`.",
                                       title="Unknown command")
-        return await self._call(handler, actor, **{k: v for k, v in options.items() if v is not None})
+        options = {k: v for k, v in options.items() if v is not None}
+        reply = await self._call(handler, actor, **options)
+        if isinstance(reply.result, Disambiguation) and not reply.result.choice_ids:
+            await self._offer_rerun(actor, name, options, reply.result)
+        return reply
+
+    async def _offer_rerun(self, actor: Actor, name: str, options: dict[str, Any], prompt: Disambiguation) -> None:
+        """Make the prompt's buttons re-run this command with the chosen film (state in ui_state)."""
+        option = next((k for k, v in options.items() if v == prompt.query), None)
+        state = {"command": name, "options": options, "option": option, "films": [f.id for f in prompt.candidates]}
+        token = await self.ui_state.put(actor.user_id, "rerun", state)
+        prompt.choice_ids = [custom_id("rerun", token, n) for n in range(len(prompt.candidates))]
+
+    async def rerun(self, actor: Actor, token: str, index: str, *, values: list[str]) -> Reply:
+        """A disambiguation button: run the original command again with the chosen film."""
+        stored = await self.ui_state.get(token, "rerun")
+        if stored is None or not index.isdigit():
+            return self.failure_reply("That choice has expired. Run the command again.", title="That control has expired")
+        owner, state = stored
+        if owner != actor.user_id:
+            return self.failure_reply("This choice belongs to someone else's command. Run it yourself to choose.",
+                                      title="Not your prompt")
+        films = state["films"]
+        if int(index) >= len(films) or not state.get("option"):
+            return self.failure_reply("That choice is not valid any more. Run the command again.")
+        options = dict(state["options"], **{state["option"]: films[int(index)]})
+        reply = await self.dispatch_command(actor, state["command"], options)
+        if reply.ephemeral:
+            reply.update = True  # replace the prompt with the answer
+        return reply
 
     async def dispatch_component(self, actor: Actor, custom_id: str, values: list[str]) -> Reply:
         parsed = parse_custom_id(custom_id)
         handler = self.handlers.components.get(parsed[0]) if parsed else None
-        if handler is None:
+        if handler is None and not (parsed and parsed[0] == "rerun"):
             return self.failure_reply(
                 "This button is from an older version of Marquee or no longer exists. "
                 "Run the command again to get a fresh one.", title="That control has expired")
         action, args = parsed
+        if action == "rerun":
+            handler = self.rerun
         try:
             inspect.signature(handler).bind(actor, *args, values=values)
         except TypeError:
@@ -109,6 +153,20 @@ class Marquee:
             return Reply(Failure(error.title, error.message, list(error.suggestions)), ephemeral=True)
         except NeedsChoice as choice:
             return Reply(choice.result, ephemeral=True)
+
+    # Context shared by the features ------------------------------------------------------------------
+    async def region_for(self, actor: Actor, explicit: str | None = None) -> str:
+        """The region to answer for: given explicitly, else the user's, else the server's, else the default."""
+        if explicit:
+            return validate_region(explicit)
+        prefs = await self.people.prefs(actor.user_id)
+        if prefs.region:
+            return prefs.region
+        if actor.guild_id:
+            settings = await self.people.guild_settings(actor.guild_id)
+            if settings.region:
+                return settings.region
+        return self.default_region
 
     def failure_reply(self, message: str, *, title: str = "That didn't work") -> Reply:
         return Reply(Failure(title, message), ephemeral=True)

@@ -100,4 +100,5 @@ def configure_logging(level: str) -> None:
     # discord.py is chatty at INFO about every gateway event; keep its noise down unless debugging.
     if level != "DEBUG":
         logging.getLogger("discord").setLevel(logging.WARNING)
-        logging.getLogger("discord.client").setLevel(logging.INFO)
+        # ...but keep its login/connection errors. (Its voice-support warnings do not apply to Marquee.)
+        logging.getLogger("discord.client").setLevel(logging.ERROR)

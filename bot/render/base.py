@@ -37,7 +37,7 @@ def clip(text: str | None, limit: int) -> str:
     return text if len(text) <= limit else text[: max(0, limit - 1)].rstrip() + "…"
 
 
-_MARKDOWN = re.compile(r"([\\*_`~|>\[\]()#-])")
+_MARKDOWN = re.compile(r"([\\*_`~|\[\]]|^[#>-])")
 _MENTION = re.compile(r"@(everyone|here)|<(@[!&]?|#)(\d+)>")
 
 

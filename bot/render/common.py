@@ -1,7 +1,6 @@
 """Renderers for the shared results: notices, failures, help, the disambiguation prompt."""
 from __future__ import annotations
 
-from ..interface import custom_id
 from ..services.results import Disambiguation, Failure, HelpResult, Notice
 from . import renderer
 from .base import Button, Embed, Message, error_message, safe
@@ -36,6 +35,7 @@ def _disambiguation(result: Disambiguation) -> Message:
         country = ", ".join(film.countries[:2]) or "country unknown"
         director = ", ".join(film.directors[:2]) or "director unknown"
         lines.append(f"**{n}.** {safe(film.title)} ({film.year or '?'}) · {safe(country)} · {safe(director)}")
-        buttons.append(Button(f"{n}. {film.title} ({film.year or '?'})", custom_id(result.action, film.id, *result.context)))
+        if n <= len(result.choice_ids):
+            buttons.append(Button(f"{n}. {film.title} ({film.year or '?'})", result.choice_ids[n - 1]))
     embed = Embed(title=f"Which “{safe(result.query)}” did you mean?", description="\n".join(lines))
     return Message(embeds=[embed]).buttons(*buttons)

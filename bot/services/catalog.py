@@ -12,6 +12,7 @@ from ..domain.models import Film, Link
 from ..domain.search import TitleIndex
 from ..domain.similarity import SimilarityEngine
 from ..errors import NeedsChoice, UserError
+from ..interface import custom_id
 from ..storage.catalog import CatalogStore
 from ..storage.db import Database
 from .results import Disambiguation
@@ -55,19 +56,23 @@ class CatalogService:
         log.info("Catalogue ready: %d films (%.1fs)", len(service.catalog), time.perf_counter() - started)
         return service
 
-    def find(self, text: str, *, purpose: str = "film", pick_action: str = "pick", pick_context: list[str] | None = None) -> Film:
-        """One film for what the user typed, or a UserError with suggestions, or a NeedsChoice prompt."""
+    def find(self, text: str, *, purpose: str = "film", pick_action: str | None = None,
+             pick_context: list[str] | None = None) -> Film:
+        """One film for what the user typed, or a UserError with suggestions, or a NeedsChoice prompt.
+
+        Without `pick_action` the prompt's buttons re-run the command with the chosen film."""
         text = (text or "").strip()
         if not text:
             raise UserError(f"Tell me which {purpose}: start typing a title and pick one from the list.")
         resolution = self.titles.resolve(text)
         if resolution.film is not None:
             return resolution.film
-        if resolution.candidates and pick_context is not None:
-            raise NeedsChoice(Disambiguation(text, list(resolution.candidates), pick_action, pick_context))
         if resolution.candidates:
-            raise UserError(f"Several films match “{text[:100]}”. Pick one from the autocomplete list.",
-                            title="Which one?", suggestions=[f.label for f in resolution.candidates])
+            candidates = list(resolution.candidates)[:10]
+            choice_ids = []
+            if pick_action:
+                choice_ids = [custom_id(pick_action, f.id, *(pick_context or [])) for f in candidates]
+            raise NeedsChoice(Disambiguation(text, candidates, pick_action, list(pick_context or []), choice_ids))
         raise UserError(f"I couldn't find a film called “{text[:100]}”.", title="Film not found",
                         suggestions=[f.label for f in resolution.suggestions])
 

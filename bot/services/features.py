@@ -8,5 +8,8 @@ if TYPE_CHECKING:
 
 
 def build(app: "Marquee") -> list[object]:
-    services: list[object] = []
+    from .discovery import DiscoveryService
+    from .lists import ListsService
+
+    services: list[object] = [DiscoveryService(app), ListsService(app)]
     return services

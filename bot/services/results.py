@@ -38,9 +38,15 @@ class HelpResult:
 
 @dataclass(slots=True)
 class Disambiguation:
-    """Several films match what was typed: ask which one. `action` + `args` rebuild the command per pick."""
+    """Several films match what was typed: ask which one. Button n carries `choice_ids[n]`.
+
+    By default the app fills `choice_ids` with `mq:rerun:<token>:<n>` buttons that re-run the same command
+    with the chosen film (see Marquee.dispatch_command); a service may instead point them at its own
+    component with `action`/`context` (custom_id `mq:<action>:<film id>:<context…>`).
+    """
 
     query: str
     candidates: list[Film]
-    action: str  # component action a pick button triggers, e.g. "pick"
-    context: list[str]  # extra custom_id args that say what the pick is for
+    action: str | None = None
+    context: list[str] = field(default_factory=list)
+    choice_ids: list[str] = field(default_factory=list)
