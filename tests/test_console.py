@@ -1,0 +1,78 @@
+"""The console: same commands, same checks, text and JSON answers, from the real database."""
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.config import load_settings
+from bot.console import ConsoleInputError, parse_line, run_console, user_id_for
+
+
+async def console(db_path: Path, lines: list[str], *, as_json: bool = True, user: str = "console") -> list:
+    out = io.StringIO()
+    settings = load_settings({"DATABASE_PATH": str(db_path)})
+    await run_console(settings, user=user, as_json=as_json, stdin=io.StringIO("\n".join(lines) + "\n"), out=out)
+    if as_json:
+        return [json.loads(line) for line in out.getvalue().splitlines() if line.strip()]
+    return [out.getvalue()]
+
+
+async def test_similar_in_json_lists_films_with_scores_and_reasons(db_path: Path) -> None:
+    [answer] = await console(db_path, ['/similar film:"kill-bill-volume-1-2003" count:5'])
+    result = answer["result"]
+    assert answer["ephemeral"] is False
+    assert result["type"] == "similar_answer"
+    assert result["film"]["title"] == "Kill Bill: Volume 1"
+    assert 1 <= len(result["items"]) <= 5
+    for item in result["items"]:
+        assert {"id", "title", "year"} <= set(item["film"])
+        assert 0 <= item["score"] <= 100
+        assert all({"kind", "text"} <= set(r) for r in item["reasons"])
+
+
+async def test_options_are_checked_like_discord_checks_them(db_path: Path) -> None:
+    answers = await console(db_path, ['/similar film:"Heat" count:50', "/nosuch", '/similar flim:"Heat"',
+                                      '/rate film:"Heat"'])
+    texts = [a["result"]["message"] for a in answers]
+    assert all(a["ephemeral"] for a in answers)
+    assert "between 1 and 10" in texts[0]
+    assert "not a Marquee command" in texts[1]
+    assert "no option flim" in texts[2]
+    assert "needs `stars`" in texts[3]
+
+
+async def test_ambiguous_title_prompts_and_press_picks(db_path: Path) -> None:
+    [prompt] = await console(db_path, ['/film title:"Oldboy"'])
+    assert prompt["result"]["type"] == "disambiguation"
+    years = sorted(c["year"] for c in prompt["result"]["candidates"])
+    assert years == [2003, 2013]
+    choice = prompt["result"]["choice_ids"][[c["year"] for c in prompt["result"]["candidates"]].index(2013)]
+    # A later console session (a restart) can still press the button: the state is in the database.
+    [card] = await console(db_path, [f"press {choice}"])
+    assert card["result"]["type"] == "film_card"
+    assert card["result"]["film"]["year"] == 2013
+
+
+async def test_text_mode_renders_embeds_and_buttons(db_path: Path) -> None:
+    [text] = await console(db_path, ['/film title:"kill-bill-volume-1-2003"'], as_json=False)
+    assert "== Kill Bill: Volume 1 (2003) ==" in text
+    assert "Quentin Tarantino" in text
+    assert "[➕ Watchlist]" in text
+
+
+async def test_as_user_keeps_lists_apart(db_path: Path) -> None:
+    await console(db_path, ['/watchlist add film:"kill-bill-volume-1-2003"'], user="alice")
+    [mine] = await console(db_path, ["/watchlist show"], user="alice")
+    [theirs] = await console(db_path, ["/watchlist show"], user="bob")
+    assert [f["title"] for f in mine["result"]["films"]] == ["Kill Bill: Volume 1"]
+    assert theirs["result"]["films"] == []
+    assert user_id_for("alice") != user_id_for("bob")
+
+
+async def test_a_broken_line_does_not_stop_the_console(db_path: Path) -> None:
+    answers = await console(db_path, ['/film title:"unclosed', "/help"])
+    assert "quotes" in answers[0]["result"]["message"]
+    assert answers[1]["result"]["type"] == "help_result"
