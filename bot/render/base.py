@@ -48,8 +48,21 @@ def safe(text: str | None) -> str:
     keeps a title like `**x**` from restyling the message.
     """
     text = (text or "").replace("\r", " ").replace("\n", " ")
-    text = _MARKDOWN.sub(r"\\\1", text)
+    return defuse(_MARKDOWN.sub(r"\\\1", text)) or ""
+
+
+_EVERYONE = re.compile(r"@(everyone|here)")
+
+
+def defuse(text: str | None) -> str | None:
+    """Make @everyone/@here and raw mention syntax inert (they show, but never look like or act as pings)."""
+    if not text:
+        return text
     return _MENTION.sub(lambda m: m.group(0).replace("@", "@\u200b").replace("<", "<\u200b"), text)
+
+
+def _defuse_everyone(text: str | None) -> str | None:
+    return _EVERYONE.sub("@\u200b\\1", text) if text else text
 
 
 @dataclass(slots=True)
@@ -123,14 +136,16 @@ class Message:
 
     def fitted(self) -> "Message":
         """Return this message trimmed to Discord's limits (idempotent)."""
-        self.content = clip(self.content, CONTENT_MAX) if self.content else None
+        # A last safety net: whatever a renderer forgot to escape, @everyone/@here never reach Discord intact.
+        self.content = clip(_defuse_everyone(self.content), CONTENT_MAX) if self.content else None
         self.embeds = self.embeds[:10]
         for embed in self.embeds:
-            embed.title = clip(embed.title, TITLE_MAX) if embed.title else None
-            embed.description = clip(embed.description, DESCRIPTION_MAX) if embed.description else None
+            embed.title = clip(_defuse_everyone(embed.title), TITLE_MAX) if embed.title else None
+            embed.description = clip(_defuse_everyone(embed.description), DESCRIPTION_MAX) if embed.description else None
             embed.footer = clip(embed.footer, FOOTER_MAX) if embed.footer else None
             embed.fields = [
-                Field(clip(f.name, FIELD_NAME_MAX) or "\u200b", clip(f.value, FIELD_VALUE_MAX) or "\u200b", f.inline)
+                Field(clip(_defuse_everyone(f.name), FIELD_NAME_MAX) or "\u200b",
+                      clip(_defuse_everyone(f.value), FIELD_VALUE_MAX) or "\u200b", f.inline)
                 for f in embed.fields[:FIELDS_MAX]
             ]
         _fit_total(self.embeds)
@@ -174,7 +189,8 @@ def _fit_total(embeds: list[Embed]) -> None:
 
 
 def error_message(title: str, text: str, suggestions: list[str] | None = None) -> Message:
-    embed = Embed(title=f"⚠️ {title}", description=text, colour=ERROR_COLOUR)
+    # Error texts quote what the user typed: defuse every mention form in them.
+    embed = Embed(title=f"⚠️ {defuse(title)}", description=defuse(text), colour=ERROR_COLOUR)
     if suggestions:
-        embed.add("Did you mean", "\n".join(f"• {s}" for s in suggestions[:10]))
+        embed.add("Did you mean", "\n".join(f"• {safe(s)}" for s in suggestions[:10]))
     return Message(embeds=[embed])

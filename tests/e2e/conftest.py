@@ -1,0 +1,46 @@
+"""End-to-end fixtures: a local Discord stand-in and the real `python -m bot` process talking to it.
+
+Every test ends by asserting that the stand-in rejected nothing (no payload broke a Discord limit, no
+interaction was answered late or twice) and that nothing the bot sent could ping @everyone or a role.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.standin import BotProcess, DiscordStandIn
+
+
+@pytest.fixture
+async def standin():
+    server = DiscordStandIn(token="test-token")
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+@pytest.fixture
+def bot_db(template_db: Path, tmp_path: Path) -> Path:
+    # A copy of the session's prepared catalogue, so each bot starts in about a second.
+    target = tmp_path / "bot.db"
+    shutil.copyfile(template_db, target)
+    return target
+
+
+@pytest.fixture
+async def bot(standin: DiscordStandIn, bot_db: Path):
+    process = BotProcess({}, bot_db, standin)
+    await process.start(wait_sync=True)
+    try:
+        yield process
+    finally:
+        code = await process.stop()
+        log = process.log_text()
+        assert "Traceback" not in log, log[-4000:]
+        assert code == 0, f"bot exited with {code}\n{log[-4000:]}"
+    assert standin.rejections == [], [str(r) for r in standin.rejections]
+    assert standin.unsafe_mentions() == []

@@ -1,0 +1,73 @@
+"""The bot as a process: start-up, sync discipline, /help, restarts, stale controls, clean failures."""
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from tests.standin import ALICE, BOB, BotProcess, DiscordStandIn, is_ephemeral
+
+
+async def test_help_lists_commands_ephemerally(standin: DiscordStandIn, bot: BotProcess) -> None:
+    interaction = await standin.slash("help")
+    message = await interaction.answer()
+    assert is_ephemeral(message)
+    text = str(message["embeds"])
+    for name in ("/watch", "/islike", "/similar", "/film", "/where", "/watchlist add", "/help"):
+        assert name in text
+
+
+async def test_commands_sync_once_not_on_every_start(standin: DiscordStandIn, bot: BotProcess) -> None:
+    assert standin.sync_count == 1
+    names = {c["name"] for c in standin.commands(standin.guild_ids[0])}
+    assert {"help", "watch", "islike", "similar", "film", "where", "watchlist"} <= names
+    await bot.restart()
+    assert standin.sync_count == 1, "an unchanged command tree must not be synced again"
+
+
+async def test_state_and_buttons_survive_a_restart(standin: DiscordStandIn, bot: BotProcess) -> None:
+    card = await (await standin.slash("film", title="kill-bill-volume-1-2003", user=ALICE)).answer()
+    await (await standin.slash("watchlist add", film="heat-1995", user=ALICE)).answer()
+    await bot.restart()
+    # The watchlist entry written before the restart is still there...
+    shown = await (await standin.slash("watchlist show", user=ALICE)).answer()
+    assert "Heat" in str(shown["embeds"])
+    # ...and a button on a message sent before the restart still works.
+    watchlist_button = next(c["custom_id"] for c in _buttons(card) if c["custom_id"].startswith("mq:wl:"))
+    answer = await (await standin.click(card, watchlist_button, user=BOB)).answer()
+    assert is_ephemeral(answer) and "Added to your watchlist" in str(answer["embeds"])
+
+
+async def test_forged_or_stale_controls_get_a_polite_answer(standin: DiscordStandIn, bot: BotProcess) -> None:
+    card = await (await standin.slash("film", title="kill-bill-volume-1-2003")).answer()
+    # Forge the message's components the way an old version of the bot (or a tampered client) would.
+    message = standin._messages[int(card["id"])]  # the stand-in's stored copy, as Discord would hold it
+    message["components"][0]["components"][0]["custom_id"] = "old-bot-v0:watchlist:123"
+    message["components"][0]["components"][1]["custom_id"] = "mq:rerun:doesnotexist:0"
+    message["components"][0]["components"][2]["custom_id"] = "mq:seen"
+    for custom_id in ("old-bot-v0:watchlist:123", "mq:rerun:doesnotexist:0", "mq:seen"):
+        answer = await (await standin.click(card, custom_id)).answer()
+        assert is_ephemeral(answer)
+        assert "expired" in str(answer["embeds"]).lower() or "not valid" in str(answer["embeds"]).lower()
+
+
+async def test_user_text_can_never_ping(standin: DiscordStandIn, bot: BotProcess) -> None:
+    answer = await (await standin.slash("film", title="@everyone <@&123456> **Heat**")).answer()
+    assert is_ephemeral(answer)  # unknown film: a user error, answered privately
+    assert "@everyone" not in str(answer["embeds"])  # defused, and allowed_mentions is none anyway
+
+
+async def test_a_rejected_token_stops_with_a_clear_message(standin: DiscordStandIn, bot_db: Path) -> None:
+    process = BotProcess({"DISCORD_TOKEN": "wrong-token"}, bot_db, standin)
+    await process.start(wait_ready=False)
+    for _ in range(300):
+        if not process.running:
+            break
+        await asyncio.sleep(0.1)
+    code = process.returncode
+    log = process.log_text()
+    assert code == 1
+    assert "rejected the token" in log and "Traceback" not in log
+
+
+def _buttons(message: dict) -> list[dict]:
+    return [c for row in message.get("components", []) for c in row.get("components", []) if c.get("type") == 2]
