@@ -1,0 +1,106 @@
+"""Discovery commands through the Discord stand-in: autocomplete, answers, prompts and every button."""
+from __future__ import annotations
+
+from tests.standin import ALICE, BOB, BotProcess, DiscordStandIn, is_ephemeral
+
+
+def components(message: dict) -> list[dict]:
+    return [c for row in message.get("components", []) for c in row.get("components", [])]
+
+
+def custom_ids(message: dict) -> list[str]:
+    return [c["custom_id"] for c in components(message) if "custom_id" in c]
+
+
+def field_names(message: dict) -> list[str]:
+    return [f["name"] for e in message["embeds"] for f in e.get("fields", [])]
+
+
+async def test_film_autocomplete_is_typo_tolerant_and_labelled(standin: DiscordStandIn, bot: BotProcess) -> None:
+    choices = await standin.autocomplete("film", "title", "kil bil")
+    assert 1 <= len(choices) <= 25
+    values = [c["value"] for c in choices]
+    assert "kill-bill-volume-1-2003" in values[:5]
+    label = next(c["name"] for c in choices if c["value"] == "kill-bill-volume-1-2003")
+    assert label == "Kill Bill: Volume 1 (2003) · Quentin Tarantino"
+    fury = await standin.autocomplete("similar", "film", "fury road")
+    assert fury[0]["value"] == "mad-max-fury-road-2015"
+    both = [c["value"] for c in await standin.autocomplete("islike", "other", "oldboy", film="heat-1995")]
+    assert {"oldboy-2003", "oldboy-2013"} <= set(both[:4])
+
+
+async def test_watch_with_filters_and_its_buttons(standin: DiscordStandIn, bot: BotProcess) -> None:
+    sent = await standin.slash("watch", genre="Action", max_minutes=110, count=3, user=ALICE)
+    first = await sent.answer()
+    assert not is_ephemeral(first)
+    picks = field_names(first)
+    assert len(picks) == 3
+    ids = custom_ids(first)
+    more = next(i for i in ids if i.startswith("mq:more:"))
+    # Another batch replaces the picks in place, with different films.
+    again = await (await standin.click(first, more, user=BOB)).answer()
+    assert set(field_names(again)).isdisjoint(picks)
+    # "I've seen" marks the chosen film for the clicker, privately.
+    seen_select = next(c for c in components(again) if c.get("custom_id") == "mq:seenpick")
+    film_id = seen_select["options"][0]["value"]
+    ack = await (await standin.select(again, "mq:seenpick", [film_id], user=ALICE)).answer()
+    assert is_ephemeral(ack) and "Marked as seen" in str(ack["embeds"])
+    wl = await (await standin.select(again, "mq:wlpick", [film_id], user=ALICE)).answer()
+    assert is_ephemeral(wl) and "Added" in str(wl["embeds"])
+
+
+async def test_watch_that_fits_nothing_names_the_filter(standin: DiscordStandIn, bot: BotProcess) -> None:
+    answer = await (await standin.slash("watch", genre="Western", era=2020, max_minutes=30)).answer()
+    assert is_ephemeral(answer)
+    text = str(answer["embeds"])
+    assert "emptied the list" in text
+
+
+async def test_islike_explains_itself(standin: DiscordStandIn, bot: BotProcess) -> None:
+    answer = await (await standin.slash("islike", film="ballerina-2023", other="kill-bill-volume-1-2003")).answer()
+    embed = answer["embeds"][0]
+    assert "/100" in embed["description"]
+    names = [f["name"] for f in embed["fields"]]
+    assert names[:2] == ["What they share", "Where they differ"]
+    assert "Which one tonight?" in names
+    similar_button = next(i for i in custom_ids(answer) if i == "mq:sim:ballerina-2023")
+    more = await (await standin.click(answer, similar_button, user=BOB)).answer()
+    assert is_ephemeral(more) and "Films like Ballerina" in more["embeds"][0]["title"]
+
+
+async def test_ambiguous_free_text_gets_a_prompt_and_the_pick_runs_the_command(standin: DiscordStandIn, bot: BotProcess) -> None:
+    prompt = await (await standin.slash("similar", film="Ballerina", count=3, user=ALICE)).answer()
+    assert is_ephemeral(prompt)
+    assert "Which “Ballerina”" in prompt["embeds"][0]["title"]
+    buttons = components(prompt)
+    assert len(buttons) >= 2
+    korean = next(b for b in buttons if "2023" in b["label"])
+    result = await (await standin.click(prompt, korean["custom_id"], user=ALICE)).answer()
+    assert result["embeds"][0]["title"].startswith("Films like Ballerina (2023)")
+    assert len(field_names(result)) == 3
+
+
+async def test_unknown_title_suggests(standin: DiscordStandIn, bot: BotProcess) -> None:
+    answer = await (await standin.slash("film", title="Kil Bil Volume")).answer()
+    assert is_ephemeral(answer)
+    assert "Kill Bill" in str(answer["embeds"])
+
+
+async def test_film_card_and_its_buttons(standin: DiscordStandIn, bot: BotProcess) -> None:
+    card = await (await standin.slash("film", title="ballerina-2023")).answer()
+    embed = card["embeds"][0]
+    assert embed["title"] == "Ballerina (2023)"
+    names = [f["name"] for f in embed["fields"]]
+    assert {"Director", "Scores", "Similar"} <= set(names) and any(n.startswith("Where to watch") for n in names)
+    assert "Lee Chung-hyun" in str(embed["fields"])
+    for custom_id, expected in (("mq:wl:ballerina-2023", "watchlist"), ("mq:seen:ballerina-2023", "seen"),
+                                ("mq:sim:ballerina-2023", "Films like")):
+        answer = await (await standin.click(card, custom_id, user=BOB)).answer()
+        assert is_ephemeral(answer) and expected.lower() in str(answer["embeds"]).lower()
+
+
+async def test_where_is_honest_about_unknowns(standin: DiscordStandIn, bot: BotProcess) -> None:
+    known = await (await standin.slash("where", title="ballerina-2023", region="US")).answer()
+    assert "Netflix" in known["embeds"][0]["description"] and "checked" in known["embeds"][0]["description"]
+    unknown = await (await standin.slash("where", title="heat-1995", region="US")).answer()
+    assert "We don't know" in unknown["embeds"][0]["description"]
