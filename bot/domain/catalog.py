@@ -1,0 +1,334 @@
+"""The in-memory catalogue every query runs against, with the indexes it needs.
+
+Admins edit the catalogue while the bot runs, so every mutation goes through
+`upsert`/`remove`/`add_link`/`remove_link`, which keep the inverted indexes in
+step and tell listeners (the title index) what changed. Derived figures that
+depend on the whole catalogue (document frequencies, rank order) are read live
+or cached against `version`, which every mutation bumps.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from types import MappingProxyType
+from typing import Any, Iterable, Iterator, Mapping, Protocol
+
+from bot.domain.models import Film, Link
+
+# Feature families indexed for similarity, filtering and IDF weighting.
+FAMILIES = ("tag", "genre", "director", "cast", "country", "language")
+# Indexed for filtering only (never a similarity feature on their own).
+FILTER_FAMILIES = ("decade", "service")
+
+# How much being hand-curated lifts a film in "popular first" orderings (0-1 scale).
+CURATED_PRIOR = 0.35
+
+
+def key_of(value: str) -> str:
+    """Case- and space-insensitive key for names, genres, countries..."""
+    return " ".join(value.casefold().split())
+
+
+def service_key(service: str, region: str) -> str:
+    return f"{key_of(service)}@{region.upper()}"
+
+
+def film_features(film: Film) -> dict[str, frozenset[str]]:
+    """The similarity features of a film, by family, as normalised keys."""
+    return {
+        "tag": frozenset(key_of(t) for t in film.tags),
+        "genre": frozenset(key_of(g) for g in film.genres),
+        "director": frozenset(key_of(d) for d in film.directors),
+        "cast": frozenset(key_of(c) for c in film.cast),
+        "country": frozenset(key_of(c) for c in film.countries),
+        "language": frozenset(key_of(lang) for lang in film.languages),
+    }
+
+
+def _filter_features(film: Film) -> dict[str, frozenset[str]]:
+    decade = frozenset({str(film.year // 10 * 10)}) if film.year else frozenset()
+    services = frozenset(service_key(a.service, a.region) for a in film.availability)
+    return {"decade": decade, "service": services}
+
+
+class CatalogListener(Protocol):
+    def film_added(self, film: Film) -> None: ...
+    def film_removed(self, film: Film) -> None: ...
+
+
+def vocabulary_maps(vocabulary: Any) -> tuple[dict[str, str], dict[str, float]]:
+    """(tag -> facet, facet -> weight) from a vocabulary object, duck-typed.
+
+    Accepts `bot.domain.dataset.Vocabulary` (facets: name -> Facet(weight, tags))
+    or a plain dict shaped like vocabulary.toml (`{"facets": {name: {"weight", "tags"}}}`).
+    """
+    facets = getattr(vocabulary, "facets", None)
+    if facets is None and isinstance(vocabulary, Mapping):
+        facets = vocabulary.get("facets", vocabulary)
+    tag_facets: dict[str, str] = {}
+    facet_weights: dict[str, float] = {}
+    for name, facet in (facets or {}).items():
+        weight = facet.get("weight", 1.0) if isinstance(facet, Mapping) else getattr(facet, "weight", 1.0)
+        tags = facet.get("tags", {}) if isinstance(facet, Mapping) else getattr(facet, "tags", {})
+        facet_weights[name] = float(weight)
+        for tag in tags:
+            tag_facets[tag] = name
+    return tag_facets, facet_weights
+
+
+class Catalog:
+    def __init__(
+        self,
+        films: Iterable[Film] = (),
+        links: Iterable[Link] = (),
+        tag_facets: Mapping[str, str] | None = None,
+        facet_weights: Mapping[str, float] | None = None,
+    ):
+        self.tag_facets: dict[str, str] = dict(tag_facets or {})
+        self.facet_weights: dict[str, float] = dict(facet_weights or {})
+        self.version = 0
+        self._films: dict[str, Film] = {}
+        self._links: dict[str, dict[str, Link]] = defaultdict(dict)
+        self._postings: dict[tuple[str, str], set[str]] = {}
+        # Films with at least one feature of a family: the N of that family's IDF.
+        self._family_size: Counter[str] = Counter()
+        # Display spellings of keys (first seen wins ties), for option lists.
+        self._display: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+        self._listeners: list[CatalogListener] = []
+        self._max_popularity = 0.0
+        self._ranked_cache: tuple[int, list[str], dict[str, float]] | None = None
+        for film in films:
+            self._index(film)
+            self._films[film.id] = film
+        for link in links:
+            if link.a in self._films and link.b in self._films and link.a != link.b:
+                self._links[link.a][link.b] = link
+                self._links[link.b][link.a] = link
+
+    @classmethod
+    def from_dataset(cls, dataset: Any) -> Catalog:
+        """Build from `bot.domain.dataset.Dataset` (or anything with films/links/vocabulary)."""
+        films = dataset.films.values() if isinstance(dataset.films, Mapping) else dataset.films
+        tag_facets, facet_weights = vocabulary_maps(getattr(dataset, "vocabulary", None))
+        return cls(films, getattr(dataset, "links", ()), tag_facets, facet_weights)
+
+    # ------------------------------------------------------------------ reading
+
+    @property
+    def films(self) -> Mapping[str, Film]:
+        return MappingProxyType(self._films)
+
+    def get(self, film_id: str) -> Film | None:
+        return self._films.get(film_id)
+
+    def __len__(self) -> int:
+        return len(self._films)
+
+    def __contains__(self, film_id: object) -> bool:
+        return film_id in self._films
+
+    def __iter__(self) -> Iterator[Film]:
+        return iter(self._films.values())
+
+    def links_of(self, film_id: str) -> list[Link]:
+        return list(self._links.get(film_id, {}).values())
+
+    def link_between(self, a: str, b: str) -> Link | None:
+        return self._links.get(a, {}).get(b)
+
+    def linked_ids(self, film_id: str) -> list[str]:
+        return list(self._links.get(film_id, {}))
+
+    @property
+    def links(self) -> list[Link]:
+        seen: set[int] = set()
+        out = []
+        for neighbours in self._links.values():
+            for link in neighbours.values():
+                if id(link) not in seen:
+                    seen.add(id(link))
+                    out.append(link)
+        return out
+
+    def postings(self, family: str, key: str) -> frozenset[str] | set[str]:
+        """Ids of films having feature `key` of `family` (normalised with key_of). Do not mutate."""
+        return self._postings.get((family, key), _EMPTY)
+
+    def doc_freq(self, family: str, key: str) -> int:
+        return len(self._postings.get((family, key), _EMPTY))
+
+    def family_size(self, family: str) -> int:
+        return self._family_size[family]
+
+    def idf(self, family: str, key: str) -> float:
+        """How informative sharing this feature is: log(N/df) over films with that family."""
+        df = self.doc_freq(family, key)
+        n = self._family_size[family]
+        if df == 0 or n == 0:
+            return 0.0
+        return max(0.05, math.log((n + 1) / df))
+
+    def facet_of(self, tag: str) -> str | None:
+        return self.tag_facets.get(tag)
+
+    def tag_weight(self, tag: str) -> float:
+        """Facet weight of a tag; unknown tags count half (still a shared fact)."""
+        facet = self.tag_facets.get(tag)
+        return self.facet_weights.get(facet, 1.0) if facet else 0.5
+
+    def prior(self, film_id: str) -> float:
+        """0-1.35 ranking prior: popularity (log-scaled to the catalogue max) + curated bonus."""
+        return self._ranked()[1].get(film_id, 0.0)
+
+    def priors(self) -> Mapping[str, float]:
+        return self._ranked()[1]
+
+    def ranked_ids(self) -> list[str]:
+        """All film ids, highest prior first (curated and popular first). Do not mutate."""
+        return self._ranked()[0]
+
+    def _ranked(self) -> tuple[list[str], dict[str, float]]:
+        cache = self._ranked_cache
+        if cache is None or cache[0] != self.version:
+            top = math.log1p(max(self._max_popularity, 0.0)) or 1.0
+            priors = {
+                fid: math.log1p(max(f.popularity, 0.0)) / top + (CURATED_PRIOR if f.curated else 0.0)
+                for fid, f in self._films.items()
+            }
+            order = sorted(priors, key=lambda fid: (-priors[fid], fid))
+            cache = self._ranked_cache = (self.version, order, priors)
+        return cache[1], cache[2]
+
+    # Option lists for autocomplete of filters, most common first.
+
+    def genres(self) -> list[str]:
+        return self._options("genre")
+
+    def countries(self) -> list[str]:
+        return self._options("country")
+
+    def languages(self) -> list[str]:
+        return self._options("language")
+
+    def tags(self) -> list[str]:
+        return self._options("tag")
+
+    def decades(self) -> list[int]:
+        return sorted(int(key) for (family, key) in self._postings if family == "decade")
+
+    def services(self, region: str | None = None) -> list[str]:
+        """Service keys with at least one film (in `region`, when given), most films first."""
+        counts: Counter[str] = Counter()
+        for (family, key), ids in self._postings.items():
+            if family != "service":
+                continue
+            service, _, where = key.rpartition("@")
+            if region is None or where == region.upper():
+                counts[service] += len(ids)
+        return [s for s, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+    def _options(self, family: str) -> list[str]:
+        items = [(len(ids), key) for (fam, key), ids in self._postings.items() if fam == family]
+        items.sort(key=lambda item: (-item[0], item[1]))
+        return [self.display(family, key) for _, key in items]
+
+    def display(self, family: str, key: str) -> str:
+        spellings = self._display.get((family, key))
+        return spellings.most_common(1)[0][0] if spellings else key
+
+    # ------------------------------------------------------------------ writing
+
+    def add_listener(self, listener: CatalogListener) -> None:
+        self._listeners.append(listener)
+
+    def upsert(self, film: Film) -> Film | None:
+        """Add or replace a film; returns the film it replaced. Links are kept."""
+        old = self._films.get(film.id)
+        if old is not None:
+            self._unindex(old)
+            for listener in self._listeners:
+                listener.film_removed(old)
+        self._films[film.id] = film
+        self._index(film)
+        self.version += 1
+        for listener in self._listeners:
+            listener.film_added(film)
+        return old
+
+    def remove(self, film_id: str) -> Film | None:
+        """Remove a film and every link that touches it."""
+        old = self._films.pop(film_id, None)
+        if old is None:
+            return None
+        self._unindex(old)
+        for other in list(self._links.get(film_id, {})):
+            self._links[other].pop(film_id, None)
+            if not self._links[other]:
+                del self._links[other]
+        self._links.pop(film_id, None)
+        self.version += 1
+        for listener in self._listeners:
+            listener.film_removed(old)
+        return old
+
+    def add_link(self, link: Link) -> None:
+        for end in (link.a, link.b):
+            if end not in self._films:
+                raise KeyError(f"unknown film {end!r}")
+        if link.a == link.b:
+            raise ValueError("a film cannot be linked to itself")
+        self._links[link.a][link.b] = link
+        self._links[link.b][link.a] = link
+        self.version += 1
+
+    def remove_link(self, a: str, b: str) -> Link | None:
+        link = self._links.get(a, {}).pop(b, None)
+        if link is None:
+            return None
+        self._links[b].pop(a, None)
+        for end in (a, b):
+            if not self._links.get(end):
+                self._links.pop(end, None)
+        self.version += 1
+        return link
+
+    def _index(self, film: Film) -> None:
+        features = film_features(film)
+        for family, keys in features.items():
+            if keys:
+                self._family_size[family] += 1
+            for key in keys:
+                self._postings.setdefault((family, key), set()).add(film.id)
+        for family, keys in _filter_features(film).items():
+            for key in keys:
+                self._postings.setdefault((family, key), set()).add(film.id)
+        for family, values in (("genre", film.genres), ("country", film.countries),
+                               ("language", film.languages), ("tag", film.tags)):
+            for value in values:
+                self._display[(family, key_of(value))][value] += 1
+        self._max_popularity = max(self._max_popularity, film.popularity)
+
+    def _unindex(self, film: Film) -> None:
+        features = film_features(film)
+        for family, keys in (features | _filter_features(film)).items():
+            if keys and family in FAMILIES:
+                self._family_size[family] -= 1
+            for key in keys:
+                ids = self._postings.get((family, key))
+                if ids is not None:
+                    ids.discard(film.id)
+                    if not ids:
+                        del self._postings[(family, key)]
+        for family, values in (("genre", film.genres), ("country", film.countries),
+                               ("language", film.languages), ("tag", film.tags)):
+            for value in values:
+                spellings = self._display.get((family, key_of(value)))
+                if spellings is not None:
+                    spellings[value] -= 1
+                    if spellings[value] <= 0:
+                        del spellings[value]
+                    if not spellings:
+                        del self._display[(family, key_of(value))]
+
+
+_EMPTY: frozenset[str] = frozenset()

@@ -1,0 +1,454 @@
+"""Finding films by what people type: autocomplete and title resolution.
+
+Titles and aliases are folded (accents, case, punctuation), split into tokens
+and indexed three ways: token -> films (postings), a sorted token list (prefix
+search while typing) and character trigrams -> tokens (typo tolerance). A query
+only ever touches the films reachable from its tokens, so cost follows the
+query, not the catalogue size.
+"""
+from __future__ import annotations
+
+import bisect
+import heapq
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+
+from bot.domain.catalog import Catalog
+from bot.domain.models import Film
+
+STOPWORDS = frozenset({"the", "a", "an", "of", "and", "in", "on", "to", "la", "le", "les", "el", "il", "der", "die", "das"})
+# Sequel numbering: "Rocky II" and "Rocky 2" are the same query. Single letters
+# (i, v, x) stay letters: "I, Robot", "V for Vendetta", "Malcolm X".
+ROMAN = {"ii": "2", "iii": "3", "iv": "4", "vi": "6", "vii": "7", "viii": "8", "ix": "9"}
+
+EXACT, PREFIX, FUZZY = 1.0, 0.9, 0.75
+PREFIX_EXPANSION_CAP = 400  # more completions than this: the prefix is too short to narrow anything
+MAX_SCORED = 150  # candidates fully scored per query (a few more when exact words match)
+CLEAR_MARGIN = 0.08  # a fuzzy best match must beat the runner-up by this much to be taken
+STRONG_MATCH = 0.85  # average per-token match needed to call a fuzzy match "found"
+MAX_CANDIDATES = 10
+FUZZY_VERIFY = 60  # tokens checked by edit distance per query word
+FUZZY_VERIFY_WITH_MATCHES = 15  # fewer when the word already matches as typed
+
+_APOSTROPHES = re.compile(r"['\u2019\u2018\u02bc`]")
+_INNER_DOTS = re.compile(r"\.(?=\w)")  # L.A. -> LA
+_NON_WORD = re.compile(r"[\W_]+")
+_LABEL = re.compile(r"^(?P<title>.*?)\s*\((?P<year>\d{4})\)\s*(?:[·•|-]\s*(?P<director>.+))?$")
+_TRAILING_YEAR = re.compile(r"^(?P<title>.+?)\s+(?P<year>(?:18|19|20)\d{2})$")
+
+
+def fold(text: str) -> str:
+    """Accent-, case- and punctuation-insensitive form: 'Amélie!' -> 'amelie'."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.casefold().replace("&", " and ")
+    text = _APOSTROPHES.sub("", text)
+    text = _INNER_DOTS.sub("", text)
+    return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+def tokenize(text: str) -> list[str]:
+    tokens = fold(text).split()
+    return [ROMAN.get(t, t) if i else t for i, t in enumerate(tokens)]
+
+
+def _trigrams(token: str) -> list[str]:
+    padded = f"${token}$"
+    return [padded[i:i + 3] for i in range(len(padded) - 2)]
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Optimal-string-alignment distance (typos incl. swapped letters), > limit if over."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        best = i
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                value = min(value, previous2[j - 2] + 1)
+            current[j] = value
+            best = min(best, value)
+        if best > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+@dataclass(slots=True)
+class _Name:
+    tokens: tuple[str, ...]
+    joined: str  # tokens joined by spaces
+    searchable: frozenset[str]  # tokens + adjacent pairs glued ("old boy" -> "oldboy")
+    content: int  # tokens that are not stopwords (at least 1)
+
+
+def _make_name(text: str) -> _Name | None:
+    tokens = tuple(tokenize(text))
+    if not tokens:
+        return None
+    glued = {tokens[i] + tokens[i + 1] for i in range(len(tokens) - 1)}
+    content = sum(1 for t in tokens if t not in STOPWORDS) or len(tokens)
+    return _Name(tokens, " ".join(tokens), frozenset(tokens) | glued, content)
+
+
+@dataclass(slots=True)
+class _QueryToken:
+    text: str
+    weight: float
+    matches: dict[str, float]  # index token -> match quality
+    broad: bool  # too many completions to enumerate: checked per film instead
+
+    def score(self, tokens: frozenset[str]) -> float:
+        best = 0.0
+        for token in tokens:
+            value = self.matches.get(token, 0.0)
+            if value == 0.0 and self.broad and token.startswith(self.text):
+                value = PREFIX - 0.1 * max(0, 3 - len(self.text))
+            if value > best:
+                best = value
+                if best >= EXACT:
+                    break
+        return best
+
+
+@dataclass(slots=True)
+class Match:
+    film: Film
+    text_score: float  # how well the words match, 0-~1.2, independent of popularity
+    rank: float  # text_score plus a popularity nudge
+    words: float = 0.0  # average quality of the query words' best matches, 0-1
+
+
+@dataclass(slots=True)
+class Resolution:
+    film: Film | None = None
+    candidates: list[Film] = field(default_factory=list)
+    suggestions: list[Film] = field(default_factory=list)
+
+    @property
+    def is_exact(self) -> bool:
+        return self.film is not None
+
+    @property
+    def is_ambiguous(self) -> bool:
+        return self.film is None and bool(self.candidates)
+
+    @property
+    def is_missing(self) -> bool:
+        return self.film is None and not self.candidates
+
+
+class TitleIndex:
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+        self._names: dict[str, list[_Name]] = {}
+        self._film_tokens: dict[str, frozenset[str]] = {}
+        self._postings: dict[str, set[str]] = {}
+        self._by_name: dict[str, set[str]] = {}
+        self._sorted_tokens: list[str] = []
+        self._trigram_tokens: dict[str, set[str]] = {}
+        self._broad_cache: dict[str, list[str]] = {}
+        self._broad_version = -1
+        for film in catalog:
+            self._add(film, bulk=True)
+        self._sorted_tokens = sorted(self._postings)
+        catalog.add_listener(self)
+
+    # ------------------------------------------------------------------ index upkeep
+
+    def film_added(self, film: Film) -> None:
+        self._add(film, bulk=False)
+
+    def film_removed(self, film: Film) -> None:
+        names = self._names.pop(film.id, [])
+        self._film_tokens.pop(film.id, None)
+        for name in names:
+            ids = self._by_name.get(name.joined)
+            if ids is not None:
+                ids.discard(film.id)
+                if not ids:
+                    del self._by_name[name.joined]
+            for token in name.searchable:
+                ids = self._postings.get(token)
+                if ids is None:
+                    continue
+                ids.discard(film.id)
+                if not ids:
+                    del self._postings[token]
+                    i = bisect.bisect_left(self._sorted_tokens, token)
+                    if i < len(self._sorted_tokens) and self._sorted_tokens[i] == token:
+                        del self._sorted_tokens[i]
+                    for gram in _trigrams(token):
+                        grams = self._trigram_tokens.get(gram)
+                        if grams is not None:
+                            grams.discard(token)
+                            if not grams:
+                                del self._trigram_tokens[gram]
+
+    def _add(self, film: Film, *, bulk: bool) -> None:
+        names: list[_Name] = []
+        seen: set[str] = set()
+        for text in (film.title, *film.aliases):
+            name = _make_name(text)
+            if name is None or name.joined in seen:
+                continue
+            seen.add(name.joined)
+            names.append(name)
+        if not names:
+            return
+        self._names[film.id] = names
+        self._film_tokens[film.id] = frozenset().union(*(n.searchable for n in names))
+        for name in names:
+            self._by_name.setdefault(name.joined, set()).add(film.id)
+            for token in name.searchable:
+                ids = self._postings.get(token)
+                if ids is None:
+                    ids = self._postings[token] = set()
+                    if not bulk:
+                        bisect.insort(self._sorted_tokens, token)
+                    for gram in _trigrams(token):
+                        self._trigram_tokens.setdefault(gram, set()).add(token)
+                ids.add(film.id)
+
+    # ------------------------------------------------------------------ queries
+
+    def autocomplete(self, text: str, limit: int = 25) -> list[Film]:
+        return [m.film for m in self.search(text, limit)]
+
+    def search(self, text: str, limit: int = 25) -> list[Match]:
+        """Best matches for typed text, best first, with their scores."""
+        films = self.catalog.films
+        text = text.strip()
+        if not text:
+            return [Match(films[fid], 0.0, 0.0) for fid in self.catalog.ranked_ids()[:limit]]
+        tokens = tokenize(text)
+        if not tokens:
+            return []
+        query = [self._expand(token, last=(i == len(tokens) - 1)) for i, token in enumerate(tokens)]
+        joined = " ".join(tokens)
+        candidates = self._candidates(query, joined)
+        priors = self.catalog.priors()
+        matches = []
+        for fid in candidates:
+            film = films.get(fid)
+            if film is None:
+                continue
+            text_score, words = self._score(fid, query, joined)
+            if text_score <= 0.0:
+                continue
+            matches.append(Match(film, text_score, text_score + 0.08 * priors.get(fid, 0.0), words))
+        if text in films:  # a pasted film id
+            matches = [m for m in matches if m.film.id != text]
+            matches.insert(0, Match(films[text], 2.0, 3.0, 1.0))
+        matches.sort(key=lambda m: (-m.rank, m.film.title, m.film.id))
+        return matches[:limit]
+
+    def _expand(self, token: str, *, last: bool) -> _QueryToken:
+        weight = 0.3 if token in STOPWORDS else 1.0
+        matches: dict[str, float] = {}
+        broad = False
+        if token in self._postings:
+            matches[token] = EXACT
+        # Completions: every query token may be a prefix (people abbreviate: "kil bil").
+        if len(token) >= 2 or last:
+            # One or two typed letters narrow little: never enough to "find" a film.
+            prefix_quality = PREFIX - 0.1 * max(0, 3 - len(token))
+            tokens = self._sorted_tokens
+            i = bisect.bisect_left(tokens, token)
+            found = 0
+            while i < len(tokens) and tokens[i].startswith(token):
+                if found >= PREFIX_EXPANSION_CAP:
+                    broad = True
+                    break
+                matches.setdefault(tokens[i], prefix_quality)
+                found += 1
+                i += 1
+        if len(token) >= 3 and not broad:
+            self._fuzzy(token, last, matches)
+        return _QueryToken(token, weight, matches, broad)
+
+    def _fuzzy(self, token: str, last: bool, matches: dict[str, float]) -> None:
+        limit = 1 if len(token) <= 5 else 2
+        grams = _trigrams(token)
+        lists = sorted((self._trigram_tokens.get(g, ()) for g in grams), key=len)
+        # Very common trigrams cost more than they narrow; skipping them lowers the bar.
+        usable = [tokens for tokens in lists if len(tokens) <= 5000] or lists[:1]
+        skipped = len(lists) - len(usable)
+        counts: Counter[str] = Counter()
+        for tokens in usable:
+            counts.update(tokens)
+        # Each edit breaks at most 3 trigrams; a token still being typed lacks its end gram.
+        needed = max(1, len(grams) - 3 * limit - skipped - (1 if last else 0))
+        # Verify only the tokens sharing the most trigrams: the edit distance is the costly part.
+        verify = FUZZY_VERIFY_WITH_MATCHES if matches else FUZZY_VERIFY
+        passing = [(shared, candidate) for candidate, shared in counts.items() if shared >= needed]
+        if len(passing) > verify:
+            # Ties broken by the token itself: set order varies between runs, results must not.
+            passing = heapq.nlargest(verify, passing)
+        for _, candidate in passing:
+            if candidate in matches and matches[candidate] >= PREFIX - 0.2:
+                continue
+            distance = _distance(token, candidate, limit)
+            if last and distance > limit and len(candidate) > len(token):
+                distance = min(_distance(token, candidate[:len(token)], limit),
+                               _distance(token, candidate[:len(token) + 1], limit))
+            if distance <= limit:
+                quality = FUZZY * (1 - distance / (len(token) + 1))
+                if quality > matches.get(candidate, 0.0):
+                    matches[candidate] = quality
+
+    def _candidates(self, query: list[_QueryToken], joined: str) -> set[str]:
+        postings = self._postings
+        exact_names = self._by_name.get(joined, set())
+        generators = [q for q in query if q.matches and not q.broad]
+        content = [q for q in generators if q.weight == 1.0] or generators
+        if not content:
+            return set(exact_names) | self._scan_broad(query)
+        per_token = []
+        for q in content:
+            ids: set[str] = set()
+            for token in q.matches:
+                ids |= postings[token]
+            per_token.append(ids)
+        per_token.sort(key=len)
+        pool = set(per_token[0])
+        for ids in per_token[1:]:
+            narrowed = pool & ids
+            if not narrowed:
+                break  # one word matches nothing together with the others: likely a typo
+            pool = narrowed
+        if len(pool) < MAX_SCORED:
+            # Not enough films match every word: let films matching some words compete.
+            union = set().union(*per_token)
+            if len(union) > MAX_SCORED * 4:
+                priors = self.catalog.priors()
+                union = set(heapq.nlargest(MAX_SCORED * 4, union, key=priors.__getitem__))
+            pool |= union
+        pool |= exact_names
+        if len(pool) > MAX_SCORED:
+            pool = self._shortlist(pool, query, exact_names)
+        return pool
+
+    def _shortlist(self, pool: set[str], query: list[_QueryToken], exact_names: set[str]) -> set[str]:
+        """Too many films to score: keep exact names, whole-word matches, then the popular."""
+        exact_tokens = [self._postings[q.text] for q in query if q.weight == 1.0 and q.text in self._postings]
+        whole: set[str] = pool.intersection(*exact_tokens) if exact_tokens else set()
+        priors = self.catalog.priors()
+        if len(whole) > MAX_SCORED // 2:
+            whole = set(heapq.nlargest(MAX_SCORED // 2, whole, key=priors.__getitem__))
+        popular = heapq.nlargest(MAX_SCORED, pool, key=priors.__getitem__)
+        return (exact_names & pool) | whole | set(popular)
+
+    def _scan_broad(self, query: list[_QueryToken]) -> set[str]:
+        """Only very short prefixes ('t'): the most popular films with a word starting so."""
+        broad = [q.text for q in query if q.broad]
+        if not broad:
+            return set()
+        found = self._popular_with_prefix(min(broad, key=len))
+        rest = [b for b in broad if b != min(broad, key=len)]
+        return {fid for fid in found
+                if all(any(t.startswith(b) for t in self._film_tokens.get(fid, ())) for b in rest)}
+
+    def _popular_with_prefix(self, prefix: str) -> list[str]:
+        # Cached per catalogue version: a handful of one- and two-letter prefixes cover all of these.
+        if self._broad_version != self.catalog.version:
+            self._broad_cache.clear()
+            self._broad_version = self.catalog.version
+        cached = self._broad_cache.get(prefix)
+        if cached is None:
+            tokens = self._sorted_tokens
+            i = bisect.bisect_left(tokens, prefix)
+            ids: set[str] = set()
+            while i < len(tokens) and tokens[i].startswith(prefix):
+                ids |= self._postings[tokens[i]]
+                i += 1
+            priors = self.catalog.priors()
+            cached = heapq.nlargest(MAX_SCORED, ids, key=lambda fid: (priors.get(fid, 0.0), fid))
+            self._broad_cache[prefix] = cached
+        return cached
+
+    def _score(self, fid: str, query: list[_QueryToken], joined: str) -> tuple[float, float]:
+        """(text score, word match) of the film's best-matching name."""
+        best, best_words = 0.0, 0.0
+        total_weight = sum(q.weight for q in query)
+        for name in self._names.get(fid, ()):
+            matched = 0.0
+            covered = 0
+            for q in query:
+                value = q.score(name.searchable)
+                matched += value * q.weight
+                if value >= 0.5 and q.weight == 1.0:
+                    covered += 1
+            match = matched / total_weight
+            if match == 0.0:
+                continue
+            coverage = min(1.0, covered / name.content)
+            score = 0.8 * match + 0.2 * coverage
+            if name.joined == joined:
+                score += 0.2
+            elif name.joined.startswith(joined):
+                score += 0.05
+            if score > best:
+                best, best_words = score, match
+        return best, best_words
+
+    # ------------------------------------------------------------------ resolution
+
+    def resolve(self, text: str) -> Resolution:
+        """Turn what a user typed or picked into one film, a short list to choose from, or suggestions."""
+        text = text.strip()
+        if not text:
+            return Resolution()
+        film = self.catalog.get(text)
+        if film is not None:
+            return Resolution(film=film)
+        title, year, director = text, None, None
+        label = _LABEL.match(text)
+        if label:
+            title, year, director = label["title"], int(label["year"]), label["director"]
+        elif (trailing := _TRAILING_YEAR.match(text)) and " ".join(tokenize(text)) not in self._by_name:
+            # "Heat 1995" names a year, "Blade Runner 2049" does not.
+            title, year = trailing["title"], int(trailing["year"])
+        joined = " ".join(tokenize(title))
+        named = [self.catalog.films[fid] for fid in self._by_name.get(joined, ()) if fid in self.catalog]
+        if named:
+            chosen = self._narrow(named, year, director)
+            if chosen:
+                return self._outcome(chosen)
+        matches = self.search(title, limit=40)
+        if year is not None or director:
+            narrowed = self._narrow([m.film for m in matches], year, director)
+            matches = [m for m in matches if m.film in narrowed] if narrowed else []
+            if not matches:
+                return Resolution(suggestions=self.autocomplete(title, limit=5))
+        strong = [m for m in matches if m.words >= STRONG_MATCH]
+        if not strong:
+            return Resolution(suggestions=[m.film for m in matches[:5]])
+        top = max(m.text_score for m in strong)
+        close = [m for m in strong if m.text_score >= top - CLEAR_MARGIN]
+        close.sort(key=lambda m: (-m.rank, m.film.id))
+        return self._outcome([m.film for m in close])
+
+    def _narrow(self, films: list[Film], year: int | None, director: str | None) -> list[Film]:
+        if year is not None:
+            same = [f for f in films if f.year == year]
+            films = same or [f for f in films if f.year is not None and abs(f.year - year) <= 1]
+        if director and films:
+            wanted = fold(director)
+            by_director = [f for f in films if any(fold(d) == wanted for d in f.directors)]
+            films = by_director or films
+        return films
+
+    def _outcome(self, films: list[Film]) -> Resolution:
+        if len(films) == 1:
+            return Resolution(film=films[0])
+        priors = self.catalog.priors()
+        ordered = sorted(films, key=lambda f: (-priors.get(f.id, 0.0), -(f.year or 0), f.id))
+        return Resolution(candidates=ordered[:MAX_CANDIDATES])
