@@ -11,6 +11,8 @@ import aiosqlite
 from ..domain.models import Availability, Film, Link, Score
 from .db import Database
 
+_FILM_COLUMNS = ("id", "title", "year", "runtime", "certificate", "imdb_id", "curated", "pitch", "notes",
+                 "popularity", "genres", "directors", "cast_members", "languages", "countries", "aliases")
 _LIST_COLUMNS = ("genres", "directors", "cast_members", "languages", "countries", "aliases")
 
 
@@ -80,6 +82,27 @@ class CatalogStore:
             if edit:
                 await _log_edit(conn, *edit)
 
+    async def apply_changes(self, *, upserted: Iterable[Film] = (), removed: Iterable[str] = (),
+                            links_added: Iterable[Link] = (), links_removed: Iterable[tuple[str, str]] = (),
+                            edit: tuple[int | None, int | None, str, dict] | None = None) -> None:
+        """Write the films and links one catalogue edit (or a whole import) changed, and log the edit, in one
+        transaction: it all happens or none of it does."""
+        upserted = list(upserted)
+        async with self.db.transaction() as conn:
+            for a, b in links_removed:
+                await conn.execute("DELETE FROM links WHERE (a = ? AND b = ?) OR (a = ? AND b = ?)", (a, b, b, a))
+            await conn.executemany("DELETE FROM films WHERE id = ?", [(film_id,) for film_id in removed])
+            for table in ("film_tags", "scores", "availability"):
+                await conn.executemany(f"DELETE FROM {table} WHERE film_id = ?",  # noqa: S608 - fixed names
+                                       [(film.id,) for film in upserted])
+            await _insert_films(conn, upserted, replace=True)
+            await conn.executemany(
+                "INSERT OR REPLACE INTO links(a, b, reason, origin) VALUES (?, ?, ?, ?)",
+                [(link.a, link.b, link.reason, link.origin) for link in links_added],
+            )
+            if edit:
+                await _log_edit(conn, *edit)
+
     async def save_link(self, link: Link, *, edit: tuple[int | None, int | None, str, dict]) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(
@@ -124,7 +147,10 @@ async def _log_edit(conn: aiosqlite.Connection, guild_id: int | None, user_id: i
 
 
 async def _insert_films(conn: aiosqlite.Connection, films: Iterable[Film], *, replace: bool = False) -> None:
-    verb = "INSERT OR REPLACE" if replace else "INSERT"
+    # An upsert, not INSERT OR REPLACE: REPLACE deletes the old row first, and the ON DELETE CASCADE of
+    # links/film_tags would silently drop the film's links.
+    upsert = (" ON CONFLICT(id) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in _FILM_COLUMNS[1:])
+              if replace else "")
     film_rows, tag_rows, score_rows, availability_rows = [], [], [], []
     for f in films:
         film_rows.append((
@@ -135,9 +161,7 @@ async def _insert_films(conn: aiosqlite.Connection, films: Iterable[Film], *, re
         score_rows.extend((f.id, s.kind, s.value, s.count, s.source, s.as_of) for s in f.scores)
         availability_rows.extend((f.id, a.service, a.region, a.kind, a.checked, a.source) for a in f.availability)
     await conn.executemany(
-        f"{verb} INTO films(id, title, year, runtime, certificate, imdb_id, curated, pitch, notes, popularity, "
-        f"genres, directors, cast_members, languages, countries, aliases) "
-        f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO films({', '.join(_FILM_COLUMNS)}) VALUES ({', '.join('?' * len(_FILM_COLUMNS))}){upsert}",
         film_rows,
     )
     await conn.executemany("INSERT OR IGNORE INTO film_tags(film_id, tag) VALUES (?, ?)", tag_rows)

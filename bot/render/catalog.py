@@ -1,0 +1,128 @@
+"""Results of the `/catalog` admin commands and how they look."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..domain.interchange import RowProblem
+from ..domain.models import Film
+from . import renderer
+from .base import Attachment, Embed, Message, safe
+
+MAX_PROBLEMS_SHOWN = 15
+
+STAT_LABELS = {
+    "films": "Films", "curated": "Curated", "with_availability": "With streaming info",
+    "services": "Services", "regions": "Regions", "tags": "Tags in use", "tag_assignments": "Tag assignments",
+    "links": "\"It's like\" links", "with_scores": "With scores", "local_edits": "Edits made here",
+}
+
+
+@dataclass(slots=True)
+class CatalogChange:
+    """One admin edit done: what happened to which film, in a few lines."""
+
+    action: str  # "Added", "Tagged", "Linked"...
+    film: Film
+    lines: list[str] = field(default_factory=list)
+    other: Film | None = None
+    changed: bool = True  # False when the film already was that way (nothing written)
+
+
+@dataclass(slots=True)
+class CatalogStats:
+    counts: dict[str, int]
+    data_version: str | None = None
+
+
+@dataclass(slots=True)
+class CatalogExport:
+    filename: str
+    format: str
+    data: bytes
+    films: int
+    links: int
+    compressed: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": "catalog_export", "filename": self.filename, "format": self.format, "films": self.films,
+                "links": self.links, "bytes": len(self.data), "compressed": self.compressed}
+
+
+@dataclass(slots=True)
+class CatalogImport:
+    format: str
+    applied: bool
+    dry_run: bool = False
+    rows: int = 0
+    counts: dict[str, int] = field(default_factory=dict)  # added, updated, unchanged, unmatched, linked...
+    problems: list[RowProblem] = field(default_factory=list)
+    skipped: int = 0
+    skipped_what: str = ""
+    unmatched: list[str] = field(default_factory=list)  # "line 12: Title (Year)" examples
+    error: str | None = None  # the file as a whole could not be read
+
+    @property
+    def summary(self) -> str:
+        if self.error:
+            return f"Nothing imported: {safe(self.error)}"
+        if self.problems and not self.applied and not self.dry_run:
+            return (f"Nothing imported: {len(self.problems)} bad row(s). Fix them, or import again with "
+                    f"skip_bad to import the {self.rows} good row(s) only.")
+        parts = [f"{n} {what}" for what, n in self.counts.items() if n]
+        verb = "Would change" if self.dry_run else ("Imported" if self.applied else "No changes")
+        return f"{verb}: " + (", ".join(parts) if parts else "nothing to change") + "."
+
+
+def _label(film: Film) -> str:
+    year = f" ({film.year})" if film.year else ""
+    return f"**{safe(film.title)}**{year}"
+
+
+@renderer.register
+def _change(result: CatalogChange) -> Message:
+    title = f"{'✅' if result.changed else 'ℹ️'} {result.action}: {result.film.title}"
+    if result.film.year:
+        title += f" ({result.film.year})"
+    lines = [safe(line) for line in result.lines]
+    if result.other is not None:
+        lines.insert(0, f"↔ {_label(result.other)}")
+    embed = Embed(title=title, description="\n".join(lines) or None, footer=f"id: {result.film.id}")
+    return Message(embeds=[embed])
+
+
+@renderer.register
+def _stats(result: CatalogStats) -> Message:
+    embed = Embed(title="🎞️ Catalogue")
+    for key, label in STAT_LABELS.items():
+        if key in result.counts:
+            embed.add(label, f"{result.counts[key]:,}", inline=True)
+    if result.data_version:
+        embed.footer = f"data version {result.data_version}"
+    return Message(embeds=[embed])
+
+
+@renderer.register
+def _export(result: CatalogExport) -> Message:
+    note = " (gzipped to fit Discord's upload limit)" if result.compressed else ""
+    embed = Embed(title="📦 Catalogue export",
+                  description=f"{result.films:,} films and {result.links:,} links as {result.format.upper()}{note}. "
+                              "Edit it and bring it back with `/catalog import`.")
+    return Message(embeds=[embed], files=[Attachment(result.filename, result.data)])
+
+
+@renderer.register
+def _import(result: CatalogImport) -> Message:
+    bad = result.problems and not result.applied and not result.dry_run or result.error
+    embed = Embed(title=f"{'⚠️' if bad else '📥'} Catalogue import ({result.format})",
+                  description=result.summary)
+    if result.problems:
+        shown = [str(p) for p in result.problems[:MAX_PROBLEMS_SHOWN]]
+        more = len(result.problems) - len(shown)
+        embed.add(f"Bad rows ({len(result.problems)})",
+                  "\n".join(safe(s) for s in shown) + (f"\n…and {more} more" if more > 0 else ""))
+    if result.unmatched:
+        embed.add("Not in the catalogue (examples)", "\n".join(safe(s) for s in result.unmatched[:10]))
+    if result.skipped:
+        embed.add("Skipped", f"{result.skipped:,} {result.skipped_what or 'rows'}")
+    return Message(embeds=[embed])
