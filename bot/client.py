@@ -17,6 +17,7 @@ import cogs
 from .adapter import ComponentRouter, actor_of, apologise, deliver
 from .app import Marquee
 from .config import Settings
+from .publisher import DiscordPublisher
 from .services.results import CommandInfo
 
 log = logging.getLogger(__name__)
@@ -110,6 +111,7 @@ class MarqueeBot(commands.AutoShardedBot):
     async def setup_hook(self) -> None:
         if self._app is None:
             self._app = await Marquee.open(self.settings.database_path, default_region=self.settings.default_region)
+        self.app.attach_publisher(DiscordPublisher(self))
         await self.load_cogs()
         self.app.command_index = self.command_index()
         self.add_dynamic_items(ComponentRouter)

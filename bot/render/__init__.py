@@ -92,6 +92,6 @@ def render_text(message: Message) -> str:
 
 
 # Feature renderers register themselves on import.
-from . import common, discovery, lists  # noqa: E402,F401
+from . import catalog, common, discovery, lists, nights  # noqa: E402,F401
 
 __all__ = ["Message", "error_message", "render", "render_text", "renderer", "to_json", "film_json"]

@@ -10,6 +10,8 @@ if TYPE_CHECKING:
 def build(app: "Marquee") -> list[object]:
     from .discovery import DiscoveryService
     from .lists import ListsService
+    from .nights import NightService
 
     services: list[object] = [DiscoveryService(app), ListsService(app)]
+    services.append(NightService(app))
     return services
