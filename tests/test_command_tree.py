@@ -94,3 +94,18 @@ async def test_every_command_has_an_end_to_end_test(bot: MarqueeBot) -> None:
     untested = [c.qualified_name for c in bot.tree.walk_commands()
                 if isinstance(c, app_commands.Command) and f'"{c.qualified_name}"' not in text]
     assert untested == []
+
+
+async def test_a_cog_that_fails_to_load_is_logged_and_skipped(monkeypatch: pytest.MonkeyPatch,
+                                                              caplog: pytest.LogCaptureFixture) -> None:
+    import bot.client
+
+    monkeypatch.setattr(bot.client, "cog_modules", lambda: ["cogs.no_such_cog", "cogs.meta"])
+    instance = MarqueeBot(load_settings({}), serving=False)
+    try:
+        await instance.load_cogs()
+        assert list(instance.failed_cogs) == ["cogs.no_such_cog"]
+        assert "Meta" in instance.cogs  # the cogs after the broken one still load
+        assert "Skipping cog cogs.no_such_cog" in caplog.text
+    finally:
+        await instance.http.close()
