@@ -152,19 +152,6 @@ class MarqueeBot(commands.AutoShardedBot):
     async def on_ready(self) -> None:
         log.info("Marquee is online as %s in %d servers", self.user, len(self.guilds))
 
-    def service_choices(self, current: str) -> list[app_commands.Choice[str]]:
-        """Autocomplete for a (comma-separated) services option: completes the last name typed."""
-        head, _, last = current.rpartition(",")
-        prefix = f"{head.strip()}, " if head.strip() else ""
-        needle = last.strip().casefold()
-        choices = []
-        for service in self.app.catalog.services.values():
-            if needle in service.name.casefold() or needle in service.key:
-                value = f"{prefix}{service.name}"
-                if len(value) <= 100:
-                    choices.append(app_commands.Choice(name=value, value=value))
-        return choices[:25]
-
     async def invoke(self, interaction: discord.Interaction, **options: Any) -> None:
         """The body of every slash command: call the handler of the same name and deliver its reply."""
         name = interaction.command.qualified_name if interaction.command else ""

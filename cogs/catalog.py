@@ -6,6 +6,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import MarqueeBot
+
+from . import _autocomplete as autocomplete
 from bot.domain.dataset import RUNTIME_RANGE, YEAR_RANGE
 from bot.domain.interchange import IMPORT_FORMATS
 
@@ -36,20 +38,6 @@ class Catalog(commands.Cog):
     def __init__(self, bot: MarqueeBot) -> None:
         self.bot = bot
 
-    # Autocomplete ---------------------------------------------------------------------------------------
-    async def film_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=label, value=value)
-                for label, value in self.bot.app.catalog.autocomplete(current)]
-
-    async def tag_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=label, value=value)
-                for label, value in self.bot.app.catalog.tag_choices(current)]
-
-    async def service_choices(self, interaction: discord.Interaction,
-                              current: str) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=label, value=value)
-                for label, value in self.bot.app.catalog.service_choices(current)]
-
     # Commands -------------------------------------------------------------------------------------------
     @catalog.command(name="stats", description="Count films, curated films, streaming info, tags and links")
     async def stats(self, interaction: discord.Interaction) -> None:
@@ -63,7 +51,7 @@ class Catalog(commands.Cog):
         cast="Top-billed cast, comma separated", languages="Languages, comma separated",
         aliases="Other titles people type, comma separated", notes="A note shown with the film",
     )
-    @app_commands.autocomplete(tags=tag_choices)
+    @app_commands.autocomplete(tags=autocomplete.tags)
     async def add(self, interaction: discord.Interaction, title: app_commands.Range[str, 1, 200], year: Year,
                   directors: str | None = None, runtime: Runtime | None = None, countries: str | None = None,
                   genres: str | None = None, tags: str | None = None,
@@ -82,7 +70,7 @@ class Catalog(commands.Cog):
         genres="Genres, comma separated", pitch="One line in your own words", notes="A note shown with the film",
         aliases="Other titles, comma separated", imdb="IMDb id (tt...)", certificate="US certificate (PG-13...)",
     )
-    @app_commands.autocomplete(film=film_choices)
+    @app_commands.autocomplete(film=autocomplete.films)
     async def edit(self, interaction: discord.Interaction, film: str, title: str | None = None,
                    year: Year | None = None, runtime: Runtime | None = None, directors: str | None = None,
                    cast: str | None = None, countries: str | None = None, languages: str | None = None,
@@ -95,13 +83,13 @@ class Catalog(commands.Cog):
 
     @catalog.command(name="tag", description="Add vocabulary tags to a film")
     @app_commands.describe(film="The film", tag="A tag from the vocabulary (several: comma separated)")
-    @app_commands.autocomplete(film=film_choices, tag=tag_choices)
+    @app_commands.autocomplete(film=autocomplete.films, tag=autocomplete.tags)
     async def tag(self, interaction: discord.Interaction, film: str, tag: str) -> None:
         await self.bot.invoke(interaction, film=film, tag=tag)
 
     @catalog.command(name="untag", description="Remove tags from a film")
     @app_commands.describe(film="The film", tag="The tag to remove (several: comma separated)")
-    @app_commands.autocomplete(film=film_choices, tag=tag_choices)
+    @app_commands.autocomplete(film=autocomplete.films, tag=autocomplete.tags)
     async def untag(self, interaction: discord.Interaction, film: str, tag: str) -> None:
         await self.bot.invoke(interaction, film=film, tag=tag)
 
@@ -109,7 +97,7 @@ class Catalog(commands.Cog):
     @app_commands.describe(film="The film", service="Streaming service", region="Country code, e.g. US or GB",
                            kind="How it is offered", checked="Month you checked, YYYY-MM (default: this month)",
                            source="Where you saw it")
-    @app_commands.autocomplete(film=film_choices, service=service_choices)
+    @app_commands.autocomplete(film=autocomplete.films, service=autocomplete.services)
     @app_commands.choices(kind=KINDS)
     async def stream(self, interaction: discord.Interaction, film: str, service: str,
                      region: app_commands.Range[str, 2, 2], kind: str = "subscription",
@@ -121,7 +109,7 @@ class Catalog(commands.Cog):
     @catalog.command(name="unstream", description="Remove a film's streaming entry")
     @app_commands.describe(film="The film", service="Streaming service", region="Only this country (default: all)",
                            kind="Only this kind (default: all)")
-    @app_commands.autocomplete(film=film_choices, service=service_choices)
+    @app_commands.autocomplete(film=autocomplete.films, service=autocomplete.services)
     @app_commands.choices(kind=KINDS)
     async def unstream(self, interaction: discord.Interaction, film: str, service: str,
                        region: app_commands.Range[str, 2, 2] | None = None, kind: str | None = None) -> None:
@@ -129,14 +117,14 @@ class Catalog(commands.Cog):
 
     @catalog.command(name="link", description="Say two films are alike, and why (in your own words)")
     @app_commands.describe(film="One film", other="The film it is like", reason="Why, in one line")
-    @app_commands.autocomplete(film=film_choices, other=film_choices)
+    @app_commands.autocomplete(film=autocomplete.films, other=autocomplete.films)
     async def link(self, interaction: discord.Interaction, film: str, other: str,
                    reason: app_commands.Range[str, 1, 150]) -> None:
         await self.bot.invoke(interaction, film=film, other=other, reason=reason)
 
     @catalog.command(name="unlink", description="Remove an \"it's like\" link between two films")
     @app_commands.describe(film="One film", other="The other film")
-    @app_commands.autocomplete(film=film_choices, other=film_choices)
+    @app_commands.autocomplete(film=autocomplete.films, other=autocomplete.films)
     async def unlink(self, interaction: discord.Interaction, film: str, other: str) -> None:
         await self.bot.invoke(interaction, film=film, other=other)
 
@@ -157,7 +145,7 @@ class Catalog(commands.Cog):
         skip_bad="Import the good rows even if some rows are bad", dry_run="Only check and count; change nothing",
     )
     @app_commands.choices(format=IMPORT_CHOICES)
-    @app_commands.autocomplete(service=service_choices)
+    @app_commands.autocomplete(service=autocomplete.services)
     async def import_(self, interaction: discord.Interaction, file: discord.Attachment, format: str = "auto",
                       service: str | None = None, region: app_commands.Range[str, 2, 2] | None = None,
                       date: app_commands.Range[str, 7, 10] | None = None, skip_bad: bool = False,

@@ -9,6 +9,8 @@ from discord.ext import commands
 
 from bot.client import MarqueeBot
 
+from . import _autocomplete as autocomplete
+
 GENRES = ["Action", "Adventure", "Animation", "Biography", "Comedy", "Crime", "Documentary", "Drama", "Family",
           "Fantasy", "History", "Horror", "Music", "Musical", "Mystery", "Romance", "Sci-Fi", "Sport", "Thriller",
           "War", "Western"]
@@ -26,12 +28,6 @@ class Discovery(commands.Cog):
     def __init__(self, bot: MarqueeBot) -> None:
         self.bot = bot
 
-    async def film_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=label, value=value) for label, value in self.bot.app.catalog.autocomplete(current)]
-
-    async def service_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return self.bot.service_choices(current)
-
     async def country_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         needle = current.casefold().strip()
         countries = self.bot.app.catalog.catalog.countries()
@@ -47,7 +43,7 @@ class Discovery(commands.Cog):
     @app_commands.choices(mood=[app_commands.Choice(name=m, value=m) for m in MOODS],
                           genre=[app_commands.Choice(name=g, value=g) for g in GENRES],
                           era=[app_commands.Choice(name=f"{e}s", value=e) for e in ERAS])
-    @app_commands.autocomplete(service=service_autocomplete, like=film_autocomplete, country=country_autocomplete)
+    @app_commands.autocomplete(service=autocomplete.services, like=autocomplete.films, country=country_autocomplete)
     async def watch(self, interaction: discord.Interaction, mood: Optional[str] = None, genre: Optional[str] = None,
                     service: Optional[app_commands.Range[str, 1, 100]] = None,
                     max_minutes: Optional[app_commands.Range[int, 30, 600]] = None, like: Optional[FilmText] = None,
@@ -58,27 +54,27 @@ class Discovery(commands.Cog):
 
     @app_commands.command(name="islike", description="Is one film like another? A verdict, trait by trait")
     @app_commands.describe(film="The film you're curious about", other="The film to compare it with")
-    @app_commands.autocomplete(film=film_autocomplete, other=film_autocomplete)
+    @app_commands.autocomplete(film=autocomplete.films, other=autocomplete.films)
     async def islike(self, interaction: discord.Interaction, film: FilmText, other: FilmText) -> None:
         await self.bot.invoke(interaction, film=film, other=other)
 
     @app_commands.command(name="similar", description="Films like this one, each with why")
     @app_commands.describe(film="Start typing a title", count="How many (1-10)",
                            service="Only films on this streaming service", region="Two-letter country code")
-    @app_commands.autocomplete(film=film_autocomplete, service=service_autocomplete)
+    @app_commands.autocomplete(film=autocomplete.films, service=autocomplete.services)
     async def similar(self, interaction: discord.Interaction, film: FilmText, count: app_commands.Range[int, 1, 10] = 5,
                       service: Optional[app_commands.Range[str, 1, 100]] = None, region: Optional[Region] = None) -> None:
         await self.bot.invoke(interaction, film=film, count=count, service=service, region=region)
 
     @app_commands.command(name="film", description="A film's card: facts, tags, scores, where to stream, similar films")
     @app_commands.describe(title="Start typing a title", region="Two-letter country code for streaming")
-    @app_commands.autocomplete(title=film_autocomplete)
+    @app_commands.autocomplete(title=autocomplete.films)
     async def film(self, interaction: discord.Interaction, title: FilmText, region: Optional[Region] = None) -> None:
         await self.bot.invoke(interaction, title=title, region=region)
 
     @app_commands.command(name="where", description="Where a film streams in your region, and when we checked")
     @app_commands.describe(title="Start typing a title", region="Two-letter country code")
-    @app_commands.autocomplete(title=film_autocomplete)
+    @app_commands.autocomplete(title=autocomplete.films)
     async def where(self, interaction: discord.Interaction, title: FilmText, region: Optional[Region] = None) -> None:
         await self.bot.invoke(interaction, title=title, region=region)
 

@@ -9,6 +9,8 @@ from discord.ext import commands
 
 from bot.client import MarqueeBot
 
+from . import _autocomplete as autocomplete
+
 
 class Lists(commands.Cog):
     help_group = "Your lists & settings"
@@ -16,23 +18,17 @@ class Lists(commands.Cog):
     def __init__(self, bot: MarqueeBot) -> None:
         self.bot = bot
 
-    async def film_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=label, value=value) for label, value in self.bot.app.catalog.autocomplete(current)]
-
-    async def service_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return self.bot.service_choices(current)
-
     watchlist = app_commands.Group(name="watchlist", description="Films you want to watch")
 
     @watchlist.command(name="add", description="Add a film to your watchlist")
     @app_commands.describe(film="Start typing a title")
-    @app_commands.autocomplete(film=film_autocomplete)
+    @app_commands.autocomplete(film=autocomplete.films)
     async def watchlist_add(self, interaction: discord.Interaction, film: app_commands.Range[str, 1, 200]) -> None:
         await self.bot.invoke(interaction, film=film)
 
     @watchlist.command(name="remove", description="Remove a film from your watchlist")
     @app_commands.describe(film="Start typing a title")
-    @app_commands.autocomplete(film=film_autocomplete)
+    @app_commands.autocomplete(film=autocomplete.films)
     async def watchlist_remove(self, interaction: discord.Interaction, film: app_commands.Range[str, 1, 200]) -> None:
         await self.bot.invoke(interaction, film=film)
 
@@ -44,19 +40,19 @@ class Lists(commands.Cog):
 
     @app_commands.command(name="seen", description="Mark a film as seen so /watch stops suggesting it")
     @app_commands.describe(film="Start typing a title")
-    @app_commands.autocomplete(film=film_autocomplete)
+    @app_commands.autocomplete(film=autocomplete.films)
     async def seen(self, interaction: discord.Interaction, film: app_commands.Range[str, 1, 200]) -> None:
         await self.bot.invoke(interaction, film=film)
 
     @app_commands.command(name="unseen", description="Undo /seen for a film")
     @app_commands.describe(film="Start typing a title")
-    @app_commands.autocomplete(film=film_autocomplete)
+    @app_commands.autocomplete(film=autocomplete.films)
     async def unseen(self, interaction: discord.Interaction, film: app_commands.Range[str, 1, 200]) -> None:
         await self.bot.invoke(interaction, film=film)
 
     @app_commands.command(name="rate", description="Rate a film from 1 to 5 stars")
     @app_commands.describe(film="Start typing a title", stars="1 (bad) to 5 (loved it)")
-    @app_commands.autocomplete(film=film_autocomplete)
+    @app_commands.autocomplete(film=autocomplete.films)
     async def rate(self, interaction: discord.Interaction, film: app_commands.Range[str, 1, 200],
                    stars: app_commands.Range[int, 1, 5]) -> None:
         await self.bot.invoke(interaction, film=film, stars=stars)
@@ -65,7 +61,7 @@ class Lists(commands.Cog):
     @app_commands.describe(region="Two-letter country code, e.g. US, GB, DE",
                            services="Comma-separated, e.g. netflix, prime video, mubi",
                            clear="Forget your saved region and services")
-    @app_commands.autocomplete(services=service_autocomplete)
+    @app_commands.autocomplete(services=autocomplete.services)
     async def prefs(self, interaction: discord.Interaction, region: Optional[app_commands.Range[str, 2, 2]] = None,
                     services: Optional[app_commands.Range[str, 1, 300]] = None, clear: bool = False) -> None:
         await self.bot.invoke(interaction, region=region, services=services, clear=clear)
@@ -79,7 +75,7 @@ class Lists(commands.Cog):
                            services="Default services, comma-separated",
                            channel="Channel where movie nights are announced",
                            timezone="IANA time zone for showtimes, e.g. Europe/London")
-    @app_commands.autocomplete(services=service_autocomplete)
+    @app_commands.autocomplete(services=autocomplete.services)
     @app_commands.guild_only()
     async def settings(self, interaction: discord.Interaction, region: Optional[app_commands.Range[str, 2, 2]] = None,
                        services: Optional[app_commands.Range[str, 1, 300]] = None,

@@ -7,15 +7,14 @@ from discord.ext import commands
 
 from bot.client import MarqueeBot
 
+from . import _autocomplete as autocomplete
+
 
 class MovieNight(commands.Cog):
     help_group = "Movie nights"
 
     def __init__(self, bot: MarqueeBot) -> None:
         self.bot = bot
-
-    async def film_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=label, value=value) for label, value in self.bot.app.catalog.autocomplete(current)]
 
     movienight = app_commands.Group(name="movienight", description="Plan a movie night: nominate, vote, watch",
                                     guild_only=True)
@@ -36,7 +35,7 @@ class MovieNight(commands.Cog):
 
     @movienight.command(name="nominate", description="Add a film to this channel's movie-night ballot")
     @app_commands.describe(film="Start typing a title")
-    @app_commands.autocomplete(film=film_autocomplete)
+    @app_commands.autocomplete(film=autocomplete.films)
     async def nominate(self, interaction: discord.Interaction, film: app_commands.Range[str, 1, 200]) -> None:
         await self.bot.invoke(interaction, film=film)
 

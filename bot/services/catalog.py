@@ -387,11 +387,15 @@ class CatalogService:
         return found
 
     def service_choices(self, text: str, limit: int = 25) -> list[tuple[str, str]]:
-        """(name, key) pairs for a service option's autocomplete."""
-        typed = data.service_lookup_key(text or "")
-        return [(s.name, s.key) for s in self.services.values()
-                if typed in data.service_lookup_key(s.name) or typed in s.key
-                or any(typed in data.service_lookup_key(a) for a in s.aliases)][:limit]
+        """(label, value) pairs for a service option's autocomplete. With commas ("netflix, pri") the last
+        name is completed and the earlier ones kept, for options that take several services."""
+        head, _, current = (text or "").rpartition(",")
+        prefix = f"{head.strip()}, " if head.strip() else ""
+        typed = data.service_lookup_key(current)
+        names = [f"{prefix}{s.name}" for s in self.services.values()
+                 if typed in data.service_lookup_key(s.name) or typed in s.key
+                 or any(typed in data.service_lookup_key(a) for a in s.aliases)]
+        return [(name, name) for name in names if len(name) <= 100][:limit]
 
     def tag_choices(self, text: str, limit: int = 25) -> list[tuple[str, str]]:
         """(tag — meaning, tag) pairs for a tag option's autocomplete; the last comma-separated part is matched."""

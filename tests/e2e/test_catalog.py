@@ -30,7 +30,7 @@ async def test_a_manager_edits_the_catalogue(standin: DiscordStandIn, bot: BotPr
     films = await standin.autocomplete("catalog tag", "film", "heat 19", user=ALICE, permissions=MANAGER)
     assert "heat-1995" in [c["value"] for c in films]
     services = await standin.autocomplete("catalog stream", "service", "prim", user=ALICE, permissions=MANAGER)
-    assert services[0]["value"] == "prime-video"
+    assert services[0]["value"] == "Prime Video"  # a name the handler resolves, like typed text
 
     tagged = await admin(standin, "catalog tag", film="heat-1995", tag="cathartic")
     assert "Tagged" in text(tagged) and "cathartic" in text(tagged)
@@ -38,7 +38,7 @@ async def test_a_manager_edits_the_catalogue(standin: DiscordStandIn, bot: BotPr
     assert "Removed: cathartic" in text(untagged)
     bad = await admin(standin, "catalog tag", film="heat-1995", tag="heists")
     assert "Unknown tag" in text(bad) and "heist" in text(bad)
-    streaming = await admin(standin, "catalog stream", film="heat-1995", service="prime-video", region="GB",
+    streaming = await admin(standin, "catalog stream", film="heat-1995", service=services[0]["value"], region="GB",
                             kind="rent", checked="2026-10")
     assert "Prime Video in GB (rent)" in text(streaming)
     gone = await admin(standin, "catalog unstream", film="heat-1995", service="prime-video", region="GB")
