@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import logging
-import uuid
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -12,7 +11,6 @@ import discord
 from .interface import Actor, Reply
 from .render import render
 from .render.base import Button, Message, Select
-from .services.results import Failure
 
 if TYPE_CHECKING:
     from .client import MarqueeBot
@@ -94,18 +92,15 @@ async def deliver(interaction: discord.Interaction, reply: Reply) -> None:
         await reply.on_sent(message.channel.id if message.channel else interaction.channel_id, message.id)
 
 
-async def apologise(interaction: discord.Interaction, error: BaseException, context: str) -> str:
+async def apologise(interaction: discord.Interaction, error: BaseException, context: str) -> None:
     """Log an unexpected error with context and give the user a short apology with an error id."""
-    error_id = uuid.uuid4().hex[:8]
-    log.error("Error %s in %s (user %s, guild %s)", error_id, context, interaction.user.id, interaction.guild_id,
-              exc_info=error)
-    failure = Failure("Something went wrong", "Sorry — that went wrong on our side. It has been logged.",
-                      error_id=error_id)
+    from .app import Marquee
+
+    reply = Marquee.apology(error, f"{context} (user {interaction.user.id}, guild {interaction.guild_id})")
     try:
-        await deliver(interaction, Reply(failure, ephemeral=True))
+        await deliver(interaction, reply)
     except discord.HTTPException:
-        log.warning("Could not send the apology for error %s", error_id)
-    return error_id
+        log.warning("Could not send the apology for %s", context)
 
 
 class ComponentRouter(discord.ui.DynamicItem[discord.ui.Item], template=r"(?P<custom_id>.+)"):

@@ -76,3 +76,26 @@ async def test_a_broken_line_does_not_stop_the_console(db_path: Path) -> None:
     answers = await console(db_path, ['/film title:"unclosed', "/help"])
     assert "quotes" in answers[0]["result"]["message"]
     assert answers[1]["result"]["type"] == "help_result"
+
+
+async def test_an_unexpected_error_becomes_an_apology_with_an_error_id(app, caplog: pytest.LogCaptureFixture) -> None:
+    from bot.client import MarqueeBot
+    from bot.console import Console
+
+    bot = MarqueeBot(load_settings({}), app=app, serving=False)
+    await bot.load_cogs()
+    out = io.StringIO()
+    console = Console(app, bot.tree, user="console", as_json=True, out=out)
+
+    async def broken(actor, **options):
+        raise RuntimeError("database on fire")
+
+    app.handlers.commands["help"] = broken
+    await console.handle("/help")
+    await bot.http.close()
+    answer = json.loads(out.getvalue())
+    assert answer["ephemeral"] is True
+    error_id = answer["result"]["error_id"]
+    assert len(error_id) == 8 and "database on fire" not in answer["result"]["message"]
+    # The log has the id, the context and the traceback; the user only sees the id.
+    assert error_id in caplog.text and "/help" in caplog.text and "database on fire" in caplog.text

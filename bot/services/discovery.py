@@ -10,6 +10,7 @@ from ..domain.recommend import Pick, Relaxation, WatchQuery, recommend
 from ..domain.similarity import SimilarFilm, Verdict
 from ..errors import UserError
 from ..interface import Actor, Reply, command, component
+from .results import Notice
 
 if TYPE_CHECKING:
     from ..app import Marquee
@@ -176,8 +177,6 @@ class DiscoveryService:
         films = [f for v in values if (f := self.cat.catalog.get(v))]
         for film in films:
             await self.app.people.mark_seen(actor.user_id, film.id)
-        from .results import Notice
-
         names = ", ".join(f.title for f in films) or "nothing"
         return Reply(Notice("Marked as seen", f"{names}. /watch won't suggest them to you again."), ephemeral=True)
 
@@ -185,8 +184,6 @@ class DiscoveryService:
     async def watchlist_from_select(self, actor: Actor, *, values: list[str]) -> Reply:
         films = [f for v in values if (f := self.cat.catalog.get(v))]
         added = [f.title for f in films if await self.app.people.add_to_watchlist(actor.user_id, f.id)]
-        from .results import Notice
-
         text = f"Added: {', '.join(added)}." if added else "They were already on your watchlist."
         return Reply(Notice("Watchlist", text, ok=bool(added)), ephemeral=True)
 
