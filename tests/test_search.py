@@ -122,3 +122,69 @@ def test_index_follows_catalog_edits(index, catalog):
     catalog.remove("oldboy-2013")
     assert index.resolve("oldboy").film.id == "oldboy-2003"
     assert "oldboy-2013" not in ids(index.autocomplete("oldboy"))
+
+
+# A prefix with more completions than PREFIX_EXPANSION_CAP is answered from a kept,
+# popularity-ordered list; these tests check that list against a brute-force scan.
+
+def broad_catalog():
+    from bot.domain.catalog import Catalog
+    # Distinct popularities: no ties, so the expected order is unambiguous.
+    films = [Film(f"q-{i}", f"Qua{i:04d} Night", 2000, 90, popularity=float(i * 37 % 700) / 7,
+                  curated=(i % 50 == 0)) for i in range(700)]
+    films.append(Film("plain", "Plain Story", 2001, 90, popularity=1.0))
+    return Catalog(films)
+
+
+def most_popular_with_q(catalog, count):
+    priors = catalog.priors()
+    found = [f.id for f in catalog if any(t.startswith("q") for t in tokenize(f.title))]
+    return sorted(found, key=lambda fid: (-priors[fid], fid))[:count]
+
+
+def test_one_letter_prefix_offers_the_most_popular_matches():
+    catalog = broad_catalog()
+    index = TitleIndex(catalog)
+    assert set(ids(index.autocomplete("q", limit=10))) == set(most_popular_with_q(catalog, 10))
+
+
+def test_broad_prefix_lists_follow_edits():
+    catalog = broad_catalog()
+    index = TitleIndex(catalog)
+    catalog.upsert(Film("q-new", "Quasar Night", 2024, 90, popularity=99.5, curated=True))
+    assert ids(index.autocomplete("q", limit=1)) == ["q-new"]
+    # Removing nearly all of the kept list (2 x MAX_SCORED) forces a recompute from the postings.
+    for fid in most_popular_with_q(catalog, 295):
+        catalog.remove(fid)
+    assert set(ids(index.autocomplete("q"))) == set(most_popular_with_q(catalog, 25))
+
+
+def test_broad_prefix_lists_are_rebuilt_when_priors_are_rescaled():
+    catalog = broad_catalog()
+    # Curated but little known: below the kept list now, near the top once the scale grows.
+    catalog.upsert(Film("q-quill", "Quill", 2020, 90, popularity=5.0, curated=True))
+    index = TitleIndex(catalog)
+    assert "q-quill" not in ids(index.autocomplete("q"))
+    catalog.upsert(Film("q-top", "Quiet Top", 2024, 90, popularity=10_000.0))
+    assert {"q-top", "q-quill"} <= set(ids(index.autocomplete("q", limit=5)))
+    assert set(ids(index.autocomplete("q"))) == set(most_popular_with_q(catalog, 25))
+    catalog.remove("q-top")
+    assert "q-top" not in ids(index.autocomplete("q"))
+
+
+def test_stopword_with_short_prefix_searches_the_prefix():
+    catalog = broad_catalog()
+    catalog.upsert(Film("a-quiet", "A Quiet Place", 2018, 90, popularity=0.0))  # unpopular, few films with "a"
+    for i in range(700):  # now "a" alone is far too common to narrow anything
+        catalog.upsert(Film(f"a-{i}", f"A Zed{i}", 2000, 90, popularity=5.0))
+    catalog.upsert(Film("a-quest", "A Quest", 2018, 90, popularity=99.0))
+    index = TitleIndex(catalog)
+    assert ids(index.autocomplete("a q", limit=1)) == ["a-quest"]
+    assert not any(fid.startswith("a-") and fid[2].isdigit() for fid in ids(index.autocomplete("a q")))
+
+
+def test_stopword_naming_few_films_still_finds_them_under_a_short_prefix():
+    catalog = broad_catalog()
+    catalog.upsert(Film("a-quiet", "A Quiet Place", 2018, 90, popularity=0.0))  # far from the popular "q" films
+    index = TitleIndex(catalog)
+    assert ids(index.autocomplete("a q", limit=1)) == ["a-quiet"]

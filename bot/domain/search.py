@@ -4,7 +4,9 @@ Titles and aliases are folded (accents, case, punctuation), split into tokens
 and indexed three ways: token -> films (postings), a sorted token list (prefix
 search while typing) and character trigrams -> tokens (typo tolerance). A query
 only ever touches the films reachable from its tokens, so cost follows the
-query, not the catalogue size.
+query, not the catalogue size. Prefixes too short to narrow anything ("t",
+"sha") are answered from lists of their most popular films, built bottom-up
+with the index and kept in step with catalogue edits.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import compress
 
 from bot.domain.catalog import Catalog
 from bot.domain.models import Film
@@ -26,6 +29,8 @@ ROMAN = {"ii": "2", "iii": "3", "iv": "4", "vi": "6", "vii": "7", "viii": "8", "
 EXACT, PREFIX, FUZZY = 1.0, 0.9, 0.75
 PREFIX_EXPANSION_CAP = 400  # more completions than this: the prefix is too short to narrow anything
 MAX_SCORED = 150  # candidates fully scored per query (a few more when exact words match)
+# Kept per broad prefix; the slack over MAX_SCORED lets removals shorten a list without recomputing it.
+POPULAR_KEPT = 2 * MAX_SCORED
 CLEAR_MARGIN = 0.08  # a fuzzy best match must beat the runner-up by this much to be taken
 STRONG_MATCH = 0.85  # average per-token match needed to call a fuzzy match "found"
 MAX_CANDIDATES = 10
@@ -41,8 +46,9 @@ _TRAILING_YEAR = re.compile(r"^(?P<title>.+?)\s+(?P<year>(?:18|19|20)\d{2})$")
 
 def fold(text: str) -> str:
     """Accent-, case- and punctuation-insensitive form: 'Amélie!' -> 'amelie'."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    if not text.isascii():  # most titles: nothing to decompose
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.casefold().replace("&", " and ")
     text = _APOSTROPHES.sub("", text)
     text = _INNER_DOTS.sub("", text)
@@ -57,6 +63,11 @@ def tokenize(text: str) -> list[str]:
 def _trigrams(token: str) -> list[str]:
     padded = f"${token}$"
     return [padded[i:i + 3] for i in range(len(padded) - 2)]
+
+
+def _after_prefix(prefix: str) -> str:
+    """The smallest string above every string starting with `prefix` (bisect bound)."""
+    return prefix[:-1] + chr(min(ord(prefix[-1]) + 1, 0x10FFFF))
 
 
 def _distance(a: str, b: str, limit: int) -> int:
@@ -150,47 +161,93 @@ class TitleIndex:
         self.catalog = catalog
         self._names: dict[str, list[_Name]] = {}
         self._film_tokens: dict[str, frozenset[str]] = {}
-        self._postings: dict[str, set[str]] = {}
+        # Most tokens name one film: a 1-tuple costs a quarter of a set, so postings start as one.
+        self._postings: dict[str, set[str] | tuple[str]] = {}
         self._by_name: dict[str, set[str]] = {}
         self._sorted_tokens: list[str] = []
-        self._trigram_tokens: dict[str, set[str]] = {}
-        self._broad_cache: dict[str, list[str]] = {}
-        self._broad_version = -1
+        # Lists, not sets: each token is appended once per distinct gram, and removals are rare.
+        self._trigram_tokens: dict[str, list[str]] = {}
+        # Broad prefix -> its most popular films, best first (see _popular_with_prefix).
+        self._popular: dict[str, list[str]] | None = None
+        self._popular_truncated: set[str] = set()
+        self._popular_anchor: tuple[str, float] | None = None
+        self._rank_cache: tuple[int, dict[str, int]] | None = None
+        self._stopword_popular: dict[tuple[str, int], set[str]] = {}
+        self._stopword_version = -1
         for film in catalog:
             self._add(film, bulk=True)
         self._sorted_tokens = sorted(self._postings)
+        self._build_popular()
         catalog.add_listener(self)
 
     # ------------------------------------------------------------------ index upkeep
 
     def film_added(self, film: Film) -> None:
         self._add(film, bulk=False)
+        tokens = self._film_tokens.get(film.id)
+        if self._popular is None or tokens is None:
+            return
+        if not self._anchor_holds():
+            self._popular = None  # every prior was rescaled: rebuilt on the next broad query
+            return
+        priors = self.catalog.priors()
+
+        def key(fid: str) -> tuple[float, str]:
+            return -priors.get(fid, 0.0), fid
+
+        if self._popular_anchor is None and film.popularity > 0:
+            self._popular_anchor = (film.id, priors[film.id])
+        for prefix in self._cached_prefixes(tokens):
+            films = self._popular[prefix]
+            if film.id in films:
+                continue
+            if len(films) >= POPULAR_KEPT and key(film.id) > key(films[-1]):
+                continue
+            bisect.insort(films, film.id, key=key)
+            if len(films) > POPULAR_KEPT:
+                films.pop()
+                self._popular_truncated.add(prefix)
 
     def film_removed(self, film: Film) -> None:
         names = self._names.pop(film.id, [])
-        self._film_tokens.pop(film.id, None)
+        tokens = self._film_tokens.pop(film.id, frozenset())
+        if self._popular is not None:
+            if self._popular_anchor is not None and self._popular_anchor[0] == film.id:
+                self._popular_anchor = self._pick_anchor(exclude=film.id)
+            for prefix in self._cached_prefixes(tokens):
+                films = self._popular[prefix]
+                if film.id in films:
+                    films.remove(film.id)
+                    if len(films) < MAX_SCORED and prefix in self._popular_truncated:
+                        del self._popular[prefix]  # the films below the cut are unknown: recomputed when asked
+                        self._popular_truncated.discard(prefix)
         for name in names:
             ids = self._by_name.get(name.joined)
             if ids is not None:
                 ids.discard(film.id)
                 if not ids:
                     del self._by_name[name.joined]
-            for token in name.searchable:
-                ids = self._postings.get(token)
-                if ids is None:
-                    continue
+        for token in tokens:
+            ids = self._postings.get(token)
+            if ids is None:
+                continue
+            if isinstance(ids, set):
                 ids.discard(film.id)
-                if not ids:
-                    del self._postings[token]
-                    i = bisect.bisect_left(self._sorted_tokens, token)
-                    if i < len(self._sorted_tokens) and self._sorted_tokens[i] == token:
-                        del self._sorted_tokens[i]
-                    for gram in _trigrams(token):
-                        grams = self._trigram_tokens.get(gram)
-                        if grams is not None:
-                            grams.discard(token)
-                            if not grams:
-                                del self._trigram_tokens[gram]
+                if len(ids) == 1:
+                    self._postings[token] = (next(iter(ids)),)
+                continue
+            if ids[0] != film.id:
+                continue
+            del self._postings[token]
+            i = bisect.bisect_left(self._sorted_tokens, token)
+            if i < len(self._sorted_tokens) and self._sorted_tokens[i] == token:
+                del self._sorted_tokens[i]
+            for gram in dict.fromkeys(_trigrams(token)):
+                grams = self._trigram_tokens.get(gram)
+                if grams is not None and token in grams:
+                    grams.remove(token)
+                    if not grams:
+                        del self._trigram_tokens[gram]
 
     def _add(self, film: Film, *, bulk: bool) -> None:
         names: list[_Name] = []
@@ -203,19 +260,108 @@ class TitleIndex:
             names.append(name)
         if not names:
             return
-        self._names[film.id] = names
-        self._film_tokens[film.id] = frozenset().union(*(n.searchable for n in names))
+        fid = film.id
+        self._names[fid] = names
+        tokens = names[0].searchable if len(names) == 1 else frozenset().union(*(n.searchable for n in names))
+        self._film_tokens[fid] = tokens
         for name in names:
-            self._by_name.setdefault(name.joined, set()).add(film.id)
-            for token in name.searchable:
-                ids = self._postings.get(token)
-                if ids is None:
-                    ids = self._postings[token] = set()
-                    if not bulk:
-                        bisect.insort(self._sorted_tokens, token)
-                    for gram in _trigrams(token):
-                        self._trigram_tokens.setdefault(gram, set()).add(token)
-                ids.add(film.id)
+            self._by_name.setdefault(name.joined, set()).add(fid)
+        postings = self._postings
+        trigram_tokens = self._trigram_tokens
+        for token in tokens:
+            ids = postings.get(token)
+            if ids is None:
+                postings[token] = (fid,)
+                if not bulk:
+                    bisect.insort(self._sorted_tokens, token)
+                for gram in dict.fromkeys(_trigrams(token)):
+                    grams = trigram_tokens.get(gram)
+                    if grams is None:
+                        trigram_tokens[gram] = [token]
+                    else:
+                        grams.append(token)
+            elif isinstance(ids, set):
+                ids.add(fid)
+            elif ids[0] != fid:
+                postings[token] = {ids[0], fid}
+
+    # ------------------------------------------------------------------ popular films per broad prefix
+
+    def _rank_positions(self) -> dict[str, int]:
+        """Film id -> place in the catalogue's popularity order (sorting by an int is cheapest)."""
+        cache = self._rank_cache
+        if cache is None or cache[0] != self.catalog.version:
+            cache = self._rank_cache = (self.catalog.version,
+                                        {fid: i for i, fid in enumerate(self.catalog.ranked_ids())})
+        return cache[1]
+
+    def _pick_anchor(self, exclude: str = "") -> tuple[str, float] | None:
+        """A film whose prior moves whenever the catalogue rescales popularity (None: no film to rescale)."""
+        films, priors = self.catalog.films, self.catalog.priors()
+        for fid in self.catalog.ranked_ids():
+            if fid != exclude and fid in films and films[fid].popularity > 0:
+                return fid, priors[fid]
+        return None
+
+    def _anchor_holds(self) -> bool:
+        """False when the catalogue's priors were rescaled (a new most popular film), reordering everyone."""
+        anchor = self._popular_anchor
+        return anchor is None or self.catalog.priors().get(anchor[0]) == anchor[1]
+
+    def _build_popular(self) -> None:
+        """Top films of every prefix too broad to enumerate, bottom-up so each posting is read once."""
+        self._popular = {}
+        self._popular_truncated = set()
+        self._popular_anchor = self._pick_anchor()
+        tokens = self._sorted_tokens
+        positions = self._rank_positions()
+        lo = 0
+        while lo < len(tokens):
+            first = tokens[lo][0]
+            hi = bisect.bisect_left(tokens, _after_prefix(first), lo)
+            self._fill_popular(first, lo, hi, positions)
+            lo = hi
+
+    def _fill_popular(self, prefix: str, lo: int, hi: int, positions: dict[str, int]) -> list[str]:
+        """Most popular films with a token in tokens[lo:hi] (all starting with `prefix`), kept if broad."""
+        tokens, postings = self._sorted_tokens, self._postings
+        ids: set[str] = set()
+        broad = hi - lo > PREFIX_EXPANSION_CAP
+        if not broad:
+            for token in tokens[lo:hi]:
+                ids.update(postings[token])
+        else:
+            if tokens[lo] == prefix:
+                ids.update(postings[prefix])
+                lo += 1
+            depth = len(prefix)
+            while lo < hi:
+                child = tokens[lo][:depth + 1]
+                end = bisect.bisect_left(tokens, _after_prefix(child), lo, hi)
+                ids.update(self._fill_popular(child, lo, end, positions))
+                lo = end
+        ranked = heapq.nsmallest(POPULAR_KEPT, ids, key=positions.__getitem__) if len(ids) > POPULAR_KEPT \
+            else sorted(ids, key=positions.__getitem__)
+        if broad:
+            self._popular[prefix] = ranked
+            if len(ids) > POPULAR_KEPT:
+                self._popular_truncated.add(prefix)
+        return ranked
+
+    def _cached_prefixes(self, tokens: frozenset[str]) -> set[str]:
+        popular = self._popular or {}
+        return {token[:n] for token in tokens for n in range(1, len(token) + 1) if token[:n] in popular}
+
+    def _popular_with_prefix(self, prefix: str) -> list[str]:
+        if self._popular is None or not self._anchor_holds():
+            self._build_popular()
+        films = self._popular.get(prefix)
+        if films is None:
+            tokens = self._sorted_tokens
+            lo = bisect.bisect_left(tokens, prefix)
+            hi = bisect.bisect_left(tokens, _after_prefix(prefix), lo)
+            films = self._fill_popular(prefix, lo, hi, self._rank_positions())
+        return films[:MAX_SCORED]
 
     # ------------------------------------------------------------------ queries
 
@@ -261,15 +407,13 @@ class TitleIndex:
             # One or two typed letters narrow little: never enough to "find" a film.
             prefix_quality = PREFIX - 0.1 * max(0, 3 - len(token))
             tokens = self._sorted_tokens
-            i = bisect.bisect_left(tokens, token)
-            found = 0
-            while i < len(tokens) and tokens[i].startswith(token):
-                if found >= PREFIX_EXPANSION_CAP:
-                    broad = True
-                    break
-                matches.setdefault(tokens[i], prefix_quality)
-                found += 1
-                i += 1
+            lo = bisect.bisect_left(tokens, token)
+            hi = bisect.bisect_left(tokens, _after_prefix(token), lo)
+            if hi - lo > PREFIX_EXPANSION_CAP:
+                broad = True  # scored per film by QueryToken.score instead
+            else:
+                for completion in tokens[lo:hi]:
+                    matches.setdefault(completion, prefix_quality)
         if len(token) >= 3 and not broad:
             self._fuzzy(token, last, matches)
         return _QueryToken(token, weight, matches, broad)
@@ -288,7 +432,20 @@ class TitleIndex:
         needed = max(1, len(grams) - 3 * limit - skipped - (1 if last else 0))
         # Verify only the tokens sharing the most trigrams: the edit distance is the costly part.
         verify = FUZZY_VERIFY_WITH_MATCHES if matches else FUZZY_VERIFY
-        passing = [(shared, candidate) for candidate, shared in counts.items() if shared >= needed]
+        # Raise the bar to the share count of the verify-th best token (ties kept, so nlargest below picks
+        # the same tokens): tens of thousands can pass `needed` at 200,000 films. Filtering runs in C.
+        bar = needed
+        if len(counts) > verify:
+            at_least = 0
+            for shared, number in sorted(Counter(counts.values()).items(), reverse=True):
+                if shared < needed:
+                    break
+                at_least += number
+                if at_least >= verify:
+                    bar = shared
+                    break
+        passing = [(counts[candidate], candidate)
+                   for candidate in compress(counts, map(bar.__le__, counts.values()))]
         if len(passing) > verify:
             # Ties broken by the token itself: set order varies between runs, results must not.
             passing = heapq.nlargest(verify, passing)
@@ -308,14 +465,22 @@ class TitleIndex:
         postings = self._postings
         exact_names = self._by_name.get(joined, set())
         generators = [q for q in query if q.matches and not q.broad]
-        content = [q for q in generators if q.weight == 1.0] or generators
+        content = [q for q in generators if q.weight == 1.0]
+        if not content and any(q.broad for q in query):
+            # Only stopwords besides a short prefix ("a p"): the prefix's popular films compete with
+            # the stopwords' popular films ("A Prophet"), not with every film that has an "a".
+            found = set(exact_names) | self._scan_broad(query)
+            for q in generators:
+                found |= self._popular_for_stopword(q)
+            return found
+        content = content or generators
         if not content:
-            return set(exact_names) | self._scan_broad(query)
+            return set(exact_names)
         per_token = []
         for q in content:
             ids: set[str] = set()
             for token in q.matches:
-                ids |= postings[token]
+                ids.update(postings[token])
             per_token.append(ids)
         per_token.sort(key=len)
         pool = set(per_token[0])
@@ -327,10 +492,7 @@ class TitleIndex:
         if len(pool) < MAX_SCORED:
             # Not enough films match every word: let films matching some words compete.
             union = set().union(*per_token)
-            if len(union) > MAX_SCORED * 4:
-                priors = self.catalog.priors()
-                union = set(heapq.nlargest(MAX_SCORED * 4, union, key=priors.__getitem__))
-            pool |= union
+            pool |= self._most_popular(union, MAX_SCORED * 4)
         pool |= exact_names
         if len(pool) > MAX_SCORED:
             pool = self._shortlist(pool, query, exact_names)
@@ -340,11 +502,28 @@ class TitleIndex:
         """Too many films to score: keep exact names, whole-word matches, then the popular."""
         exact_tokens = [self._postings[q.text] for q in query if q.weight == 1.0 and q.text in self._postings]
         whole: set[str] = pool.intersection(*exact_tokens) if exact_tokens else set()
-        priors = self.catalog.priors()
-        if len(whole) > MAX_SCORED // 2:
-            whole = set(heapq.nlargest(MAX_SCORED // 2, whole, key=priors.__getitem__))
-        popular = heapq.nlargest(MAX_SCORED, pool, key=priors.__getitem__)
-        return (exact_names & pool) | whole | set(popular)
+        return (exact_names & pool) | self._most_popular(whole, MAX_SCORED // 2) | self._most_popular(pool, MAX_SCORED)
+
+    def _popular_for_stopword(self, query_token: _QueryToken) -> set[str]:
+        # Cached per catalogue version: "a" or "the" can name a third of the catalogue.
+        if self._stopword_version != self.catalog.version:
+            self._stopword_popular.clear()
+            self._stopword_version = self.catalog.version
+        key = (query_token.text, len(query_token.matches))  # a last word also matches its completions
+        found = self._stopword_popular.get(key)
+        if found is None:
+            ids: set[str] = set()
+            for token in query_token.matches:
+                ids.update(self._postings[token])
+            found = self._stopword_popular[key] = self._most_popular(ids, MAX_SCORED)
+        return found
+
+    def _most_popular(self, ids: set[str], count: int) -> set[str]:
+        if len(ids) <= count:
+            return ids
+        # Plain ints sort in C; a key function per film would cost several times more.
+        positions, ranked = self._rank_positions(), self.catalog.ranked_ids()
+        return {ranked[i] for i in heapq.nsmallest(count, map(positions.__getitem__, ids))}
 
     def _scan_broad(self, query: list[_QueryToken]) -> set[str]:
         """Only very short prefixes ('t'): the most popular films with a word starting so."""
@@ -355,24 +534,6 @@ class TitleIndex:
         rest = [b for b in broad if b != min(broad, key=len)]
         return {fid for fid in found
                 if all(any(t.startswith(b) for t in self._film_tokens.get(fid, ())) for b in rest)}
-
-    def _popular_with_prefix(self, prefix: str) -> list[str]:
-        # Cached per catalogue version: a handful of one- and two-letter prefixes cover all of these.
-        if self._broad_version != self.catalog.version:
-            self._broad_cache.clear()
-            self._broad_version = self.catalog.version
-        cached = self._broad_cache.get(prefix)
-        if cached is None:
-            tokens = self._sorted_tokens
-            i = bisect.bisect_left(tokens, prefix)
-            ids: set[str] = set()
-            while i < len(tokens) and tokens[i].startswith(prefix):
-                ids |= self._postings[tokens[i]]
-                i += 1
-            priors = self.catalog.priors()
-            cached = heapq.nlargest(MAX_SCORED, ids, key=lambda fid: (priors.get(fid, 0.0), fid))
-            self._broad_cache[prefix] = cached
-        return cached
 
     def _score(self, fid: str, query: list[_QueryToken], joined: str) -> tuple[float, float]:
         """(text score, word match) of the film's best-matching name."""
