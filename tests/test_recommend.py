@@ -197,3 +197,41 @@ def test_everything_seen_is_reported(small):
     result = recommend(catalog, engine, WatchQuery(country="South Korea", exclude=korean))
     assert result.emptied_by == "exclude"
     assert result.relaxations[0].count_after == 2
+
+
+_SAME_ANSWERS_SCRIPT = """
+import json, random, sys
+sys.path.insert(0, sys.argv[1])
+from bot.domain.dataset import load_dataset
+from bot.domain.catalog import Catalog
+from bot.domain.similarity import SimilarityEngine
+from bot.domain.recommend import WatchQuery, recommend
+catalog = Catalog.from_dataset(load_dataset())
+engine = SimilarityEngine(catalog)
+curated = sorted(f.id for f in catalog.films.values() if f.curated)
+rng = random.Random(7)
+answers = []
+for n in range(100):
+    like = rng.choice(curated)
+    query = WatchQuery(like=like, genre=rng.choice([None, "Drama", "Action"]), max_minutes=rng.choice([None, 90]),
+                       count=3, seed=n)
+    answers.append([p.film.id for p in recommend(catalog, engine, query).picks])
+    answers.append([s.film.id for s in engine.similar(like, 5)])
+print(json.dumps(answers))
+"""
+
+
+def test_answers_do_not_depend_on_the_process_hash_seed() -> None:
+    """Deterministic for a given seed means across restarts too: set iteration order must never leak."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = str(Path(__file__).resolve().parent.parent)
+    outputs = []
+    for hash_seed in ("1", "2"):
+        result = subprocess.run([sys.executable, "-c", _SAME_ANSWERS_SCRIPT, repo], capture_output=True, text=True,
+                                env={**os.environ, "PYTHONHASHSEED": hash_seed}, timeout=120, check=True)
+        outputs.append(result.stdout)
+    assert outputs[0] == outputs[1]

@@ -207,10 +207,10 @@ def _rank(catalog: Catalog, engine: SimilarityEngine, query: WatchQuery,
                 fits[fid] = engine.score(query.like, fid) / 100.0
         else:
             allowed = candidates
-            similar = engine.similar(query.like, count=SHORTLIST,
+            similar = engine.similar_scores(query.like, count=SHORTLIST,
                                      predicate=(lambda f: f.id in allowed) if allowed is not None else None,
                                      exclude=removed)
-            fits = {s.film.id: s.score / 100.0 for s in similar}
+            fits = {film.id: score / 100.0 for film, score in similar}
         ids = sorted(fid for fid, fit in fits.items() if fit > 0.0)
     elif candidates is None or len(candidates) > SHORTLIST * 3:
         # Too many to score: the catalogue's popularity order is a good first cut.
@@ -249,7 +249,12 @@ def franchise_key(film: Film) -> str:
 def _diverse(ranked: list[tuple[float, Film]], query: WatchQuery) -> list[Film]:
     """Greedy MMR over the shortlist; returns the slice for `query.batch`."""
     wanted = query.count * (query.batch + 1)
-    remaining = list(ranked)
+    # Each candidate's diversity keys, computed once: the loop below revisits every candidate per pick.
+    remaining = []
+    for value, film in ranked:
+        genres = frozenset(key_of(g) for g in film.genres)
+        lead = key_of(film.genres[0]) if film.genres else None
+        remaining.append((value, film, frozenset(key_of(d) for d in film.directors), franchise_key(film), genres, lead))
     chosen: list[Film] = []
     directors: set[str] = set()
     franchises: set[str] = set()
@@ -257,26 +262,25 @@ def _diverse(ranked: list[tuple[float, Film]], query: WatchQuery) -> list[Film]:
     lead_genres: list[str] = []
     while remaining and len(chosen) < wanted:
         best_index, best_value = 0, -math.inf
-        for index, (value, film) in enumerate(remaining):
+        for index, (value, film, film_directors, franchise, genres, lead) in enumerate(remaining):
             penalty = 0.0
-            if any(key_of(d) in directors for d in film.directors):
+            if not film_directors.isdisjoint(directors):
                 penalty += PENALTY_DIRECTOR
-            if franchise_key(film) in franchises:
+            if franchise in franchises:
                 penalty += PENALTY_FRANCHISE
-            genres = frozenset(key_of(g) for g in film.genres)
             if genres and genres in genre_sets:
                 penalty += PENALTY_SAME_GENRES
-            if film.genres:
-                penalty += PENALTY_SAME_LEAD_GENRE * lead_genres.count(key_of(film.genres[0]))
+            if lead is not None:
+                penalty += PENALTY_SAME_LEAD_GENRE * lead_genres.count(lead)
             if value - penalty > best_value:
                 best_index, best_value = index, value - penalty
-        _, film = remaining.pop(best_index)
+        _, film, film_directors, franchise, genres, lead = remaining.pop(best_index)
         chosen.append(film)
-        directors.update(key_of(d) for d in film.directors)
-        franchises.add(franchise_key(film))
-        if film.genres:
-            genre_sets.add(frozenset(key_of(g) for g in film.genres))
-            lead_genres.append(key_of(film.genres[0]))
+        directors.update(film_directors)
+        franchises.add(franchise)
+        if lead is not None:
+            genre_sets.add(genres)
+            lead_genres.append(lead)
     return chosen[query.batch * query.count:]
 
 

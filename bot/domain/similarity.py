@@ -102,8 +102,26 @@ class SimilarityEngine:
         predicate: Callable[[Film], bool] | None = None,
         exclude: Iterable[str] = (),
     ) -> list[SimilarFilm]:
-        """The `count` films most like `film_id`; curated links first, then by score."""
+        """The `count` films most like `film_id`; curated links first, then by score, each with reasons."""
         film = self._film(film_id)
+        return [SimilarFilm(other, _percent(pair.score), self._shared_reasons(film, other, pair)[:3])
+                for other, pair in self._ranked(film, count, predicate, exclude)]
+
+    def similar_scores(
+        self,
+        film_id: str,
+        count: int = 5,
+        *,
+        predicate: Callable[[Film], bool] | None = None,
+        exclude: Iterable[str] = (),
+    ) -> list[tuple[Film, int]]:
+        """Like `similar`, in the same order, without building reasons: for rankers that only need scores."""
+        film = self._film(film_id)
+        return [(other, _percent(pair.score)) for other, pair in self._ranked(film, count, predicate, exclude)]
+
+    def _ranked(self, film: Film, count: int, predicate: Callable[[Film], bool] | None,
+                exclude: Iterable[str]) -> list[tuple[Film, "_Pair"]]:
+        film_id = film.id
         excluded = set(exclude) | {film_id}
         films = self.catalog.films
 
@@ -119,13 +137,7 @@ class SimilarityEngine:
                               key=lambda item: (-item[0].score, item[1]))
         rest = heapq.nlargest(count, ((self._pair(film, films[fid]), fid) for fid in candidates),
                               key=lambda item: (item[0].score, films[item[1]].popularity, item[1]))
-        out = []
-        for pair, fid in (scored_links + rest)[:count]:
-            other = films[fid]
-            if pair.score <= 0.0:
-                continue
-            out.append(SimilarFilm(other, _percent(pair.score), self._shared_reasons(film, other, pair)[:3]))
-        return out
+        return [(films[fid], pair) for pair, fid in (scored_links + rest)[:count] if pair.score > 0.0]
 
     def compare(self, a_id: str, b_id: str) -> Verdict:
         a, b = self._film(a_id), self._film(b_id)
@@ -240,7 +252,9 @@ class SimilarityEngine:
                 for fid in ids:
                     accumulated[fid] += weight
         accumulated.pop(film.id, None)
-        shortlist = heapq.nlargest(_SHORTLIST, accumulated, key=accumulated.__getitem__)
+        # Ties (and float sums whose order follows set iteration) must not depend on the hash seed:
+        # round the weights and break ties by id, so a restart gives the same answers.
+        shortlist = heapq.nlargest(_SHORTLIST, accumulated, key=lambda fid: (round(accumulated[fid], 9), fid))
         if len(shortlist) < _SHORTLIST // 2:
             shortlist += self._common_pool(film, common, set(shortlist))
         return shortlist
@@ -266,7 +280,7 @@ class SimilarityEngine:
         pool.discard(film.id)
         pool -= have
         priors = catalog.priors()
-        return heapq.nlargest(_SHORTLIST, pool, key=lambda fid: priors.get(fid, 0.0))
+        return heapq.nlargest(_SHORTLIST, pool, key=lambda fid: (priors.get(fid, 0.0), fid))
 
     def _scan_for(self, predicate, allowed, have: set[str], limit: int) -> list[str]:
         """A narrow predicate left too few candidates: take the most popular films that pass it."""
