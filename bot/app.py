@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import NeedsChoice, UserError
-from .interface import Actor, Handlers, Publisher, Reply, custom_id, parse_custom_id
+from .interface import Actor, Handlers, Publisher, Reply, component, custom_id, parse_custom_id
 from .services.results import CommandInfo, Disambiguation, Failure, HelpResult
 from .storage.db import Database
 from .storage.people import PeopleStore, UiStateStore
@@ -56,7 +56,7 @@ class Marquee:
             app.meta = MetaService(app)
             app.services = [app.meta, app.catalog]
             app._install_feature_services()
-            app.handlers.collect(*app.services)
+            app.handlers.collect(app, *app.services)  # the app's own `rerun` prompt buttons too
         except BaseException:
             await db.close()
             raise
@@ -109,6 +109,7 @@ class Marquee:
         token = await self.ui_state.put(actor.user_id, "rerun", state)
         prompt.choice_ids = [custom_id("rerun", token, n) for n in range(len(prompt.candidates))]
 
+    @component("rerun")
     async def rerun(self, actor: Actor, token: str, index: str, *, values: list[str]) -> Reply:
         """A disambiguation button: run the original command again with the chosen film."""
         stored = await self.ui_state.get(token, "rerun")
@@ -130,13 +131,11 @@ class Marquee:
     async def dispatch_component(self, actor: Actor, custom_id: str, values: list[str]) -> Reply:
         parsed = parse_custom_id(custom_id)
         handler = self.handlers.components.get(parsed[0]) if parsed else None
-        if handler is None and not (parsed and parsed[0] == "rerun"):
+        if handler is None:
             return self.failure_reply(
                 "This button is from an older version of Marquee or no longer exists. "
                 "Run the command again to get a fresh one.", title="That control has expired")
-        action, args = parsed
-        if action == "rerun":
-            handler = self.rerun
+        _, args = parsed
         try:
             inspect.signature(handler).bind(actor, *args, values=values)
         except TypeError:
