@@ -2,14 +2,15 @@
 settings (/settings). They feed /watch (seen films are skipped) and movie-night suggestions."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..app import validate_region
 from ..domain.models import Film
 from ..errors import NotAllowed, UserError
 from ..interface import Actor, Reply, command, component
-from ..storage.people import GuildSettings, UserPrefs
+from ..storage.people import UserPrefs
 from .results import Notice
 
 if TYPE_CHECKING:
@@ -162,11 +163,9 @@ class ListsService:
         if clear:
             current = UserPrefs(actor.user_id)
         if region is not None:
-            from ..app import validate_region
-
-            current = UserPrefs(actor.user_id, validate_region(region), current.services)
+            current = replace(current, region=validate_region(region))
         if services is not None:
-            current = UserPrefs(actor.user_id, current.region, self.parse_services(services))
+            current = replace(current, services=self.parse_services(services))
         if changed:
             await self.people.save_prefs(current)
         effective = await self.app.region_for(actor)
@@ -200,18 +199,13 @@ class ListsService:
             raise NotAllowed("Only members with the Manage Server permission can change Marquee's server settings. "
                              "Run /settings without options to see them.")
         if region is not None:
-            from ..app import validate_region
-
-            current = GuildSettings(actor.guild_id, validate_region(region), current.services,
-                                    current.night_channel_id, current.timezone)
+            current = replace(current, region=validate_region(region))
         if services is not None:
-            current = GuildSettings(actor.guild_id, current.region, self.parse_services(services),
-                                    current.night_channel_id, current.timezone)
+            current = replace(current, services=self.parse_services(services))
         if channel is not None:
-            current = GuildSettings(actor.guild_id, current.region, current.services, channel, current.timezone)
+            current = replace(current, night_channel_id=channel)
         if timezone is not None:
-            current = GuildSettings(actor.guild_id, current.region, current.services, current.night_channel_id,
-                                    validate_timezone(timezone))
+            current = replace(current, timezone=validate_timezone(timezone))
         if changed:
             await self.people.save_guild_settings(current)
         return Reply(SettingsView(current.region, self.service_names(current.services), current.night_channel_id,
