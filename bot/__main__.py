@@ -8,8 +8,15 @@ import signal
 import sys
 import textwrap
 
-from .config import ConfigError, Settings, configure_logging, load_settings
-from .errors import StartupError
+import discord
+
+from cogs.catalog import cli as catalog_cli
+
+from .composition import build_bot, open_app, run_console
+from .core.errors import ConfigError, StartupError
+from .core.settings import Settings, configure_logging, load_settings
+from .storage.errors import DatabaseUnusable
+from .discord.client import MarqueeBot, invite_url, point_at
 
 log = logging.getLogger("bot")
 
@@ -25,10 +32,10 @@ def build_parser() -> argparse.ArgumentParser:
     console = sub.add_parser("console", help="answer commands locally, without Discord")
     console.add_argument("--as", dest="user", default="console", help="who is typing (default: console)")
     console.add_argument("--json", action="store_true", help="print each answer as one JSON object per line")
+    console.add_argument("--member", action="store_true",
+                         help="act as a plain member, without Manage Server or Manage Events (default: a manager)")
     catalog = sub.add_parser("catalog", help="inspect and maintain the film catalogue")
-    from .catalog_cli import add_arguments
-
-    add_arguments(catalog)
+    catalog_cli.add_arguments(catalog)
     return parser
 
 
@@ -50,16 +57,12 @@ def main(argv: list[str] | None = None) -> int:
         if command == "invite":
             return asyncio.run(print_invite(settings, args.app_id))
         if command == "console":
-            from .console import run_console
-
-            return asyncio.run(run_console(settings, user=args.user, as_json=args.json))
+            return asyncio.run(run_console(settings, user=args.user, as_json=args.json, member=args.member))
         if command == "catalog":
-            from .catalog_cli import run_catalog
-
-            return asyncio.run(run_catalog(settings, args))
+            return asyncio.run(catalog_cli.run_catalog(settings, args, lambda: open_app(settings)))
     except ConfigError as error:
         return fail(f"Configuration problem: {error}", 2)
-    except StartupError as error:
+    except (StartupError, DatabaseUnusable) as error:
         return fail(f"Marquee could not start: {error}", 1)
     except KeyboardInterrupt:
         return 0
@@ -71,16 +74,11 @@ def min_level(level: str) -> str:
     return level if level in ("DEBUG", "WARNING", "ERROR", "CRITICAL") else "WARNING"
 
 
-async def _login(settings: Settings, *, serving: bool = True):
-    import discord
-
-    from .app import Marquee
-    from .client import MarqueeBot, point_at
-
+async def _login(settings: Settings, *, serving: bool = True) -> MarqueeBot:
     token = settings.require_token()
     point_at(settings)
-    app = await Marquee.open(settings.database_path, default_region=settings.default_region)
-    bot = MarqueeBot(settings, app=app, serving=serving)
+    app = await open_app(settings)
+    bot = build_bot(settings, app, serving=serving)
     try:
         await bot.login(token)
     except discord.LoginFailure as error:
@@ -125,8 +123,6 @@ async def sync_commands(settings: Settings, guild_id: int | None) -> int:
 
 
 async def print_invite(settings: Settings, app_id: int | None) -> int:
-    from .client import invite_url
-
     if app_id is None:
         bot = await _login(settings, serving=False)
         try:

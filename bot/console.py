@@ -8,25 +8,31 @@ Discord checks them.
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import sys
+import time
 import zlib
 from dataclasses import dataclass
+from datetime import datetime, timezone, tzinfo
 from typing import Any, TextIO
 
 from discord import AppCommandOptionType, app_commands
 
-from .app import Marquee
-from .config import Settings
-from .interface import Actor, Publisher, Reply
-from .render import render, render_text, to_json
+from .core.app import Marquee
+from .core.interface import Actor, Publisher, Reply
+from .core.rendering import render, render_text, to_json
 
 CONSOLE_GUILD_ID = 1
 CONSOLE_CHANNEL_ID = 1
 
 
 class ConsoleInputError(ValueError):
-    pass
+    """A line the console could not turn into a command; `title` says which kind of mistake it was."""
+
+    def __init__(self, message: str, title: str = "Unknown command or option") -> None:
+        super().__init__(message)
+        self.title = title
 
 
 @dataclass(slots=True)
@@ -66,13 +72,15 @@ def parse_line(line: str, tree: app_commands.CommandTree) -> ParsedLine:
     try:
         tokens = shlex.split(line)
     except ValueError as error:
-        raise ConsoleInputError(f"Couldn't read that line: {error} (check your quotes).") from error
+        raise ConsoleInputError(f"Couldn't read that line: {error} (check your quotes).",
+                                title="Couldn't read that line") from error
     if tokens and tokens[0] == "press":
         if len(tokens) < 2:
-            raise ConsoleInputError("Usage: press <custom_id> [value ...]")
+            raise ConsoleInputError("Usage: press <custom_id> [value ...]", title="How to press")
         return ParsedLine("press", tokens[1], {}, tokens[2:])
     if not tokens or not tokens[0].startswith("/"):
-        raise ConsoleInputError("Commands start with a slash, e.g. /help or /similar film:\"Kill Bill\".")
+        raise ConsoleInputError("Commands start with a slash, e.g. /help or /similar film:\"Kill Bill\".",
+                                title="Not a command")
     tokens[0] = tokens[0][1:]
     path = []
     while tokens and ":" not in tokens[0]:
@@ -80,7 +88,8 @@ def parse_line(line: str, tree: app_commands.CommandTree) -> ParsedLine:
     command = find_command(tree, path)
     if command is None:
         known = ", ".join(f"/{n}" for n in command_names(tree))
-        raise ConsoleInputError(f"`/{' '.join(path)}` is not a Marquee command. Commands: {known}")
+        raise ConsoleInputError(f"`/{' '.join(path)}` is not a Marquee command. Commands: {known}",
+                                title="Unknown command")
     raw: dict[str, str] = {}
     for token in tokens:
         key, _, value = token.partition(":")
@@ -94,12 +103,14 @@ def convert_options(command: app_commands.Command, raw: dict[str, str]) -> dict[
     unknown = sorted(set(raw) - set(parameters))
     if unknown:
         allowed = ", ".join(parameters) or "none"
-        raise ConsoleInputError(f"/{command.qualified_name} has no option {', '.join(unknown)}. Options: {allowed}.")
+        raise ConsoleInputError(f"/{command.qualified_name} has no option {', '.join(unknown)}. Options: {allowed}.",
+                                title="Unknown option")
     result: dict[str, Any] = {}
     for name, param in parameters.items():
         if name not in raw:
             if param.required:
-                raise ConsoleInputError(f"/{command.qualified_name} needs `{name}` ({param.description}).")
+                raise ConsoleInputError(f"/{command.qualified_name} needs `{name}` ({param.description}).",
+                                        title="Missing option")
             continue
         value = raw[name]
         result[param.name] = _convert(command, param, value)
@@ -113,42 +124,88 @@ def _convert(command: app_commands.Command, param: app_commands.Parameter, value
         try:
             number: float | int = int(value) if kind is AppCommandOptionType.integer else float(value)
         except ValueError:
-            raise ConsoleInputError(f"{label} must be a {'whole ' if kind is AppCommandOptionType.integer else ''}number.") from None
+            raise ConsoleInputError(f"{label} must be a {'whole ' if kind is AppCommandOptionType.integer else ''}number.",
+                                    title="Not a number") from None
         low, high = param.min_value, param.max_value
         if (low is not None and number < low) or (high is not None and number > high):
-            raise ConsoleInputError(f"{label} must be between {low} and {high}.")
+            raise ConsoleInputError(f"{label} must be between {low} and {high}.", title="Out of range")
         converted: Any = number
     elif kind is AppCommandOptionType.boolean:
         lowered = value.lower()
         if lowered not in ("true", "false", "yes", "no"):
-            raise ConsoleInputError(f"{label} must be true or false.")
+            raise ConsoleInputError(f"{label} must be true or false.", title="Not true or false")
         converted = lowered in ("true", "yes")
     elif kind is AppCommandOptionType.string:
         low, high = param.min_value, param.max_value
         if (low is not None and len(value) < low) or (high is not None and len(value) > high):
-            raise ConsoleInputError(f"{label} must be {low or 0}-{high} characters long.")
+            raise ConsoleInputError(f"{label} must be {low or 0}-{high} characters long.", title="Out of range")
         converted = value
     elif kind is AppCommandOptionType.user:
         converted = user_id_for(value.lstrip("@"))
     else:
-        raise ConsoleInputError(f"{label} can't be given in the console.")
+        raise ConsoleInputError(f"{label} can't be given in the console.", title="Not in the console")
     if param.choices:
         allowed = {str(c.value): c.value for c in param.choices} | {c.name.lower(): c.value for c in param.choices}
         key = str(converted) if str(converted) in allowed else str(converted).lower()
         if key not in allowed:
-            raise ConsoleInputError(f"{label} must be one of: {', '.join(c.name for c in param.choices)}.")
+            raise ConsoleInputError(f"{label} must be one of: {', '.join(c.name for c in param.choices)}.",
+                                    title="Not one of the choices")
         converted = allowed[key]
     return converted
 
 
+_TIMESTAMP = re.compile(r"<t:(-?\d{1,12})(?::([tTdDfFR]))?>")
+_USER = re.compile(r"<@!?(\d{1,20})>")
+_ROLE = re.compile(r"<@&(\d{1,20})>")
+_CHANNEL = re.compile(r"<#(\d{1,20})>")
+_FORMATS = {"t": "%H:%M", "T": "%H:%M:%S", "d": "%Y-%m-%d", "D": "%d %B %Y", "f": "%d %B %Y %H:%M",
+            "F": "%A %d %B %Y %H:%M"}
+
+
+def humanise(text: str, *, names: dict[int, str], zone: tzinfo | None = None, now: float | None = None) -> str:
+    """Discord markup as a person reads it in Discord: timestamps as dates in the viewer's zone, mentions as
+    names (`@alice`), channels as `#channel`. The console's text mode shows this; `--json` keeps the raw."""
+
+    def timestamp(match: re.Match[str]) -> str:
+        seconds, style = int(match.group(1)), match.group(2) or "f"
+        try:
+            moment = datetime.fromtimestamp(seconds, zone or timezone.utc).astimezone(zone)
+        except (OverflowError, OSError, ValueError):
+            return match.group(0)
+        if style == "R":
+            return _relative(seconds - (time.time() if now is None else now))
+        return moment.strftime(_FORMATS[style]) + ("" if style in ("d", "D") else f" {moment.strftime('%Z')}")
+
+    text = _TIMESTAMP.sub(timestamp, text)
+    text = _USER.sub(lambda m: "@" + names.get(int(m.group(1)), f"user {m.group(1)}"), text)
+    text = _ROLE.sub(lambda m: f"@role {m.group(1)}", text)
+    return _CHANNEL.sub(lambda m: "#this-channel" if int(m.group(1)) == CONSOLE_CHANNEL_ID else f"#channel {m.group(1)}",
+                        text)
+
+
+def _relative(delta: float) -> str:
+    future = delta >= 0
+    seconds = abs(delta)
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = int(seconds // size)
+            span = f"{count} {unit}{'' if count == 1 else 's'}"
+            return f"in {span}" if future else f"{span} ago"
+    return "in a moment" if future else "just now"
+
+
 class Console:
-    def __init__(self, app: Marquee, tree: app_commands.CommandTree, *, user: str, as_json: bool, out: TextIO):
+    def __init__(self, app: Marquee, tree: app_commands.CommandTree[Any], *, user: str, as_json: bool, out: TextIO,
+                 member: bool = False, zone: tzinfo | None = None):
+        """`member=True` acts as a plain member of the console's server: no Manage Server, no Manage Events."""
         self.app = app
         self.tree = tree
         self.actor = Actor(user_id=user_id_for(user), name=user, guild_id=CONSOLE_GUILD_ID,
-                           channel_id=CONSOLE_CHANNEL_ID, can_manage_guild=True, can_manage_events=True)
+                           channel_id=CONSOLE_CHANNEL_ID, can_manage_guild=not member, can_manage_events=not member)
         self.as_json = as_json
         self.out = out
+        self.zone = zone  # the viewer's zone for dates in text mode (None: this machine's local zone)
+        self.names = {self.actor.user_id: user}
         self._next_message_id = 1
 
     async def handle(self, line: str) -> None:
@@ -157,7 +214,7 @@ class Console:
         try:
             parsed = parse_line(line, self.tree)
         except ConsoleInputError as error:
-            self.emit(line, self.app.failure_reply(str(error), title="Unknown command or option"))
+            self.emit(line, self.app.failure_reply(str(error), title=error.title))
             return
         try:
             if parsed.kind == "press":
@@ -176,7 +233,8 @@ class Console:
             self.out.write(json.dumps(payload, ensure_ascii=False) + "\n")
         else:
             marker = " (only you can see this)" if reply.ephemeral else ""
-            self.out.write(f"{render_text(render(reply.result))}{marker}\n\n")
+            text = humanise(render_text(render(reply.result)), names=self.names, zone=self.zone)
+            self.out.write(f"{text}{marker}\n\n")
         self.out.flush()
 
     def next_message_id(self) -> int:
@@ -199,30 +257,22 @@ class ConsolePublisher(Publisher):
         return None
 
 
-async def run_console(settings: Settings, *, user: str, as_json: bool,
-                      stdin: TextIO | None = None, out: TextIO | None = None) -> int:
-    from .client import MarqueeBot
-
+async def serve(app: Marquee, tree: app_commands.CommandTree[Any], *, user: str, as_json: bool,
+                member: bool = False, stdin: TextIO | None = None, out: TextIO | None = None) -> int:
+    """Read commands until the input ends, answering each from `app` (which the caller opened and closes)."""
     stdin = stdin or sys.stdin
     out = out or sys.stdout
-    app = await Marquee.open(settings.database_path, default_region=settings.default_region)
-    bot = MarqueeBot(settings, app=app, serving=False)
-    try:
-        await bot.load_cogs()
-        app.command_index = bot.command_index()
-        console = Console(app, bot.tree, user=user, as_json=as_json, out=out)
-        app.attach_publisher(ConsolePublisher(console))
-        interactive = stdin.isatty() and out.isatty()
-        if interactive:
-            _enable_history()
-            out.write("Marquee console — type /help, or Ctrl-D to leave.\n")
-        while True:
-            line = _read(stdin, interactive)
-            if line is None:
-                break
-            await console.handle(line)
-    finally:
-        await app.close()
+    console = Console(app, tree, user=user, as_json=as_json, out=out, member=member)
+    app.attach_publisher(ConsolePublisher(console))
+    interactive = stdin.isatty() and out.isatty()
+    if interactive:
+        _enable_history()
+        out.write("Marquee console — type /help, or Ctrl-D to leave.\n")
+    while True:
+        line = _read(stdin, interactive)
+        if line is None:
+            break
+        await console.handle(line)
     return 0
 
 

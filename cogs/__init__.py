@@ -1,0 +1,1 @@
+"""Feature packages: one per feature, each with its cog, service (handlers), results and renderers."""

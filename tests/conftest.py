@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import Marquee
-from bot.interface import Actor
+from bot.composition import FEATURES
+from bot.core.app import Marquee
+from bot.core.interface import Actor
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -22,7 +23,7 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "marquee.db"
 
     async def build() -> None:
-        app = await Marquee.open(path)
+        app = await Marquee.open(path, FEATURES)
         await app.close()
 
     asyncio.run(build())
@@ -38,7 +39,7 @@ def db_path(template_db: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture
 async def app(db_path: Path):
-    marquee = await Marquee.open(db_path)
+    marquee = await Marquee.open(db_path, FEATURES)
     try:
         yield marquee
     finally:

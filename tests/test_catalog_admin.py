@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import Marquee
+from bot.composition import FEATURES
+from bot.core.app import Marquee
 from bot.domain import dataset
 from bot.domain.edits import apply_edit
 from bot.domain.interchange import (
@@ -27,10 +28,11 @@ from bot.domain.interchange import (
     parse_json, parse_movielens, parse_streaming, same_film,
 )
 from bot.domain.models import Link
-from bot.interface import Actor
-from bot.render import render, render_text, to_json
-from bot.render.catalog import CatalogImport
-from bot.services.results import Failure
+from bot.core.interface import Actor
+from bot.core.rendering import render, render_text, to_json
+from cogs.catalog.results import CatalogImport
+from cogs.catalog.service import CatalogService
+from bot.core.results import Failure
 
 REPO = Path(__file__).resolve().parent.parent
 ADMIN = Actor(user_id=333, name="admin", guild_id=900, channel_id=901, can_manage_guild=True)
@@ -93,7 +95,7 @@ def data_v1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dataset.DataPath
 
 @pytest.fixture
 async def app(tmp_path: Path, data_v1):
-    marquee = await Marquee.open(tmp_path / "t.db")
+    marquee = await Marquee.open(tmp_path / "t.db", FEATURES)
     try:
         yield marquee
     finally:
@@ -109,7 +111,7 @@ async def run(app: Marquee, name: str, actor: Actor = ADMIN, **options):
 async def user_rows(app: Marquee) -> list[tuple]:
     rows = []
     for table in ("watchlist", "ratings", "ballots", "nights"):
-        rows += [(table, *tuple(r)) for r in await app.db.fetchall(f"SELECT * FROM {table} ORDER BY 1, 2")]
+        rows += [(table, *tuple(r)) for r in await app.ctx.db.fetchall(f"SELECT * FROM {table} ORDER BY 1, 2")]
     return rows
 
 
@@ -117,7 +119,7 @@ async def user_rows(app: Marquee) -> list[tuple]:
 
 
 async def test_edits_persist_survive_reopen_and_new_data_version(tmp_path: Path, data_v1, monkeypatch) -> None:
-    app = await Marquee.open(tmp_path / "t.db")
+    app = await Marquee.open(tmp_path / "t.db", FEATURES)
     try:
         assert (await run(app, "catalog tag", film="heat-1995", tag="epic, thrilling")).changed
         await run(app, "catalog untag", film="heat-1995", tag="tense")
@@ -131,32 +133,32 @@ async def test_edits_persist_survive_reopen_and_new_data_version(tmp_path: Path,
         await run(app, "catalog unlink", film="heat-1995", other="oldboy-2003")
         await run(app, "catalog tag", film="ronin-1998", tag="heist")  # ronin is dropped by data v2
         # What search and similarity read changed at once.
-        assert app.catalog.catalog.get("heat-1995").tags[-2:] == ("epic", "thrilling")
-        assert app.catalog.find("Kill Boksoon").id == "kill-boksoon-2023"
-        assert app.catalog.find("올드보이").id == "oldboy-2003"
-        assert app.catalog.catalog.link_between("heat-1995", "oldboy-2003") is None
+        assert app.catalogue.catalog.get("heat-1995").tags[-2:] == ("epic", "thrilling")
+        assert app.catalogue.find("Kill Boksoon").id == "kill-boksoon-2023"
+        assert app.catalogue.find("올드보이").id == "oldboy-2003"
+        assert app.catalogue.catalog.link_between("heat-1995", "oldboy-2003") is None
         # User data, to prove no catalogue reload touches it.
-        await app.db.execute("INSERT INTO watchlist(user_id, film_id, added_at) VALUES (1, 'heat-1995', 5)")
-        await app.db.execute("INSERT INTO watchlist(user_id, film_id, added_at) VALUES (1, 'ronin-1998', 6)")
-        await app.db.execute("INSERT INTO ratings(user_id, film_id, stars, at) VALUES (1, 'kill-boksoon-2023', 4, 7)")
-        await app.db.execute("INSERT INTO nights(id, guild_id, host_id, title, voting, created_at) "
+        await app.ctx.db.execute("INSERT INTO watchlist(user_id, film_id, added_at) VALUES (1, 'heat-1995', 5)")
+        await app.ctx.db.execute("INSERT INTO watchlist(user_id, film_id, added_at) VALUES (1, 'ronin-1998', 6)")
+        await app.ctx.db.execute("INSERT INTO ratings(user_id, film_id, stars, at) VALUES (1, 'kill-boksoon-2023', 4, 7)")
+        await app.ctx.db.execute("INSERT INTO nights(id, guild_id, host_id, title, voting, created_at) "
                              "VALUES (1, 900, 1, 'Friday', 'approval', 8)")
-        await app.db.execute("INSERT INTO ballots(night_id, user_id, choices, updated_at) "
+        await app.ctx.db.execute("INSERT INTO ballots(night_id, user_id, choices, updated_at) "
                              "VALUES (1, 2, '[\"heat-1995\"]', 9)")
         before_users = await user_rows(app)
-        expected = {fid: film_to_record(f) for fid, f in app.catalog.catalog.films.items()}
-        expected_links = sorted((l.a, l.b, l.reason) for l in app.catalog.catalog.links)
+        expected = {fid: film_to_record(f) for fid, f in app.catalogue.catalog.films.items()}
+        expected_links = sorted((l.a, l.b, l.reason) for l in app.catalogue.catalog.links)
     finally:
         await app.close()
 
     def snapshot(a: Marquee) -> tuple[dict, list]:
-        return ({fid: film_to_record(f) for fid, f in a.catalog.catalog.films.items()},
-                sorted((l.a, l.b, l.reason) for l in a.catalog.catalog.links))
+        return ({fid: film_to_record(f) for fid, f in a.catalogue.catalog.films.items()},
+                sorted((l.a, l.b, l.reason) for l in a.catalogue.catalog.links))
 
-    app = await Marquee.open(tmp_path / "t.db")  # same data version: read back from the database
+    app = await Marquee.open(tmp_path / "t.db", FEATURES)  # same data version: read back from the database
     try:
         assert snapshot(app) == (expected, expected_links)
-        assert (await app.catalog.store.stats())["local_edits"] == 8
+        assert (await app.catalogue.store.stats())["local_edits"] == 8
     finally:
         await app.close()
 
@@ -166,11 +168,11 @@ async def test_edits_persist_survive_reopen_and_new_data_version(tmp_path: Path,
                     "imdb": "tt0209144"})
     paths_v2 = write_data(tmp_path / "data-v2", base_v2)
     monkeypatch.setattr(dataset, "default_paths", lambda: paths_v2)
-    app = await Marquee.open(tmp_path / "t.db")
+    app = await Marquee.open(tmp_path / "t.db", FEATURES)
     try:
-        assert await app.db.get_meta("data_version") == dataset.data_version(paths_v2)
+        assert await app.ctx.db.get_meta("data_version") == dataset.data_version(paths_v2)
         films, links = snapshot(app)
-        heat = app.catalog.catalog.get("heat-1995")
+        heat = app.catalogue.catalog.get("heat-1995")
         assert heat.runtime == 171  # the new shipped fact
         assert heat.tags == ("heist", "crime-underworld", "slow-burn", "epic", "thrilling")  # our edits on top
         assert [(a.service, a.region, a.kind, a.checked) for a in heat.availability] == [
@@ -200,15 +202,15 @@ async def test_non_admins_are_refused_and_nothing_changes(app: Marquee) -> None:
         result = await run(app, name, MEMBER, **options)
         assert isinstance(result, Failure) and result.title == "Not allowed", name
         assert "Manage Server" in result.message
-    assert (await app.catalog.store.stats())["local_edits"] == 0
-    assert app.catalog.catalog.get("heat-1995").tags == ("heist", "crime-underworld", "tense", "slow-burn")
+    assert (await app.catalogue.store.stats())["local_edits"] == 0
+    assert app.catalogue.catalog.get("heat-1995").tags == ("heist", "crime-underworld", "tense", "slow-burn")
 
 
 async def test_edit_validation_answers_clearly(app: Marquee) -> None:
     cases = [
         ("catalog tag", {"film": "heat-1995", "tag": "heists"}, "vocabulary"),
         ("catalog stream", {"film": "heat-1995", "service": "blorbo", "region": "US"}, "don't know the service"),
-        ("catalog stream", {"film": "heat-1995", "service": "netflix", "region": "UK"}, "GB"),
+        ("catalog stream", {"film": "heat-1995", "service": "netflix", "region": "XX"}, "two-letter country code"),
         ("catalog stream", {"film": "heat-1995", "service": "netflix", "region": "US", "checked": "2026-13"}, "month"),
         ("catalog stream", {"film": "heat-1995", "service": "netflix", "region": "US", "kind": "lease"}, "Kind"),
         ("catalog add", {"title": "Too Old", "year": 1700}, "1888-2030"),
@@ -223,10 +225,18 @@ async def test_edit_validation_answers_clearly(app: Marquee) -> None:
         result = await run(app, name, **options)
         assert isinstance(result, Failure), (name, options)
         assert expected in result.message, (name, result.message)
-    assert (await app.catalog.store.stats())["local_edits"] == 0
+    assert (await app.catalogue.store.stats())["local_edits"] == 0
     # Same title and year, another director: a different film, so it may be added.
     other = await run(app, "catalog add", title="Heat", year=1995, directors="Somebody Else")
     assert other.film.id == "heat-1995-else"
+
+
+async def test_uk_means_gb_for_every_command_that_takes_a_region(app: Marquee) -> None:
+    # One region rule: what /prefs and /settings accept, /catalog stream accepts too.
+    streamed = await run(app, "catalog stream", film="heat-1995", service="netflix", region="uk")
+    assert "GB" in streamed.lines[0]
+    prefs = await app.dispatch_command(ADMIN, "prefs", {"region": "uk"})
+    assert prefs.result.region == "GB"
 
 
 def test_replay_skips_what_no_longer_applies() -> None:
@@ -260,7 +270,7 @@ async def decorate(app: Marquee) -> None:
 
 @pytest.mark.parametrize("fmt", ["json", "csv"])
 async def test_export_import_round_trip(tmp_path: Path, data_v1, fmt: str) -> None:
-    source = await Marquee.open(tmp_path / "a.db")
+    source = await Marquee.open(tmp_path / "a.db", FEATURES)
     try:
         await decorate(source)
         exported = await run(source, "catalog export", format=fmt)
@@ -268,12 +278,12 @@ async def test_export_import_round_trip(tmp_path: Path, data_v1, fmt: str) -> No
         assert "catalog_export" == to_json(exported)["type"]
         message = render(exported)
         assert message.files and message.files[0].filename.endswith(f".{fmt}")
-        films = {f.id: f for f in source.catalog.catalog}
-        links = {frozenset((l.a, l.b)): l for l in source.catalog.catalog.links}
+        films = {f.id: f for f in source.catalogue.catalog}
+        links = {frozenset((l.a, l.b)): l for l in source.catalogue.catalog.links}
     finally:
         await source.close()
 
-    target = await Marquee.open(tmp_path / "b.db")  # the same shipped data, none of the edits
+    target = await Marquee.open(tmp_path / "b.db", FEATURES)  # the same shipped data, none of the edits
     try:
         result = await run(target, "catalog import", file=exported.data, filename=exported.filename)
         assert isinstance(result, CatalogImport) and result.applied, result.summary
@@ -281,22 +291,22 @@ async def test_export_import_round_trip(tmp_path: Path, data_v1, fmt: str) -> No
         assert result.counts.get("unchanged") == 5 and result.counts.get("linked") == 1, result.counts  # 4 films, 1 link
 
         def check(app: Marquee) -> None:
-            got = {f.id: f for f in app.catalog.catalog}
+            got = {f.id: f for f in app.catalogue.catalog}
             assert got.keys() == films.keys()
             for fid, film in films.items():
                 assert same_film(got[fid], film), fid
-            assert {frozenset((l.a, l.b)): l for l in app.catalog.catalog.links} == links
+            assert {frozenset((l.a, l.b)): l for l in app.catalogue.catalog.links} == links
 
         check(target)
         again = await run(target, "catalog import", file=exported.data, filename=exported.filename)
         assert not again.applied and again.counts == {"unchanged": 9}  # 7 films + 2 links, nothing logged
-        assert (await target.catalog.store.stats())["local_edits"] == 1
+        assert (await target.catalogue.store.stats())["local_edits"] == 1
     finally:
         await target.close()
-    target = await Marquee.open(tmp_path / "b.db")
+    target = await Marquee.open(tmp_path / "b.db", FEATURES)
     try:
         check(target)
-        re_export = await target.catalog.export(fmt)
+        re_export = await target.service(CatalogService).export(fmt)
         strip = (lambda b: b.split(b'"films"', 1)[1]) if fmt == "json" else (lambda b: b)
         assert strip(re_export.data) == strip(exported.data)
     finally:
@@ -336,25 +346,25 @@ BAD_CSV = (
 
 
 async def test_bad_rows_import_nothing_unless_skip_bad(app: Marquee) -> None:
-    before = {f.id: f for f in app.catalog.catalog}
+    before = {f.id: f for f in app.catalogue.catalog}
     result = await run(app, "catalog import", file=BAD_CSV.encode(), filename="films.csv", format="csv")
     assert not result.applied
     assert [p.line for p in result.problems] == [3, 4, 5, 6]
     assert "3000" in str(result.problems[0]) and "not-a-tag" in str(result.problems[1])
     assert "UK" in str(result.problems[2]) and "one line" in str(result.problems[3])
     assert "line 3" in render_text(render(result)) and "skip_bad" in result.summary
-    assert {f.id: f for f in app.catalog.catalog} == before
-    assert (await app.catalog.store.stats())["local_edits"] == 0
+    assert {f.id: f for f in app.catalogue.catalog} == before
+    assert (await app.catalogue.store.stats())["local_edits"] == 0
 
     dry = await run(app, "catalog import", file=BAD_CSV.encode(), filename="films.csv", skip_bad=True, dry_run=True)
-    assert not dry.applied and dry.counts["updated"] == 2 and app.catalog.catalog.get("ronin-1998").tags == ()
+    assert not dry.applied and dry.counts["updated"] == 2 and app.catalogue.catalog.get("ronin-1998").tags == ()
 
     result = await run(app, "catalog import", file=BAD_CSV.encode(), filename="films.csv", skip_bad=True)
     assert result.applied and len(result.problems) == 4 and result.counts["updated"] == 2
-    assert app.catalog.catalog.get("heat-1995").runtime == 171
-    assert app.catalog.catalog.get("heat-1995").tags == ("heist", "epic")
-    assert app.catalog.catalog.get("ronin-1998").tags == ("heist",)
-    edits = await app.catalog.store.edits()
+    assert app.catalogue.catalog.get("heat-1995").runtime == 171
+    assert app.catalogue.catalog.get("heat-1995").tags == ("heist", "epic")
+    assert app.catalogue.catalog.get("ronin-1998").tags == ("heist",)
+    edits = await app.catalogue.store.edits()
     assert [e.op for e in edits] == ["import"] and len(edits[0].payload["rows"]) == 2
 
 
@@ -367,12 +377,12 @@ async def test_an_import_never_half_applies(app: Marquee, monkeypatch: pytest.Mo
     monkeypatch.setattr(storage, "_log_edit", broken_log)
     good = BAD_CSV.splitlines()[0] + "\n" + BAD_CSV.splitlines()[1] + "\n" + "ronin-1998,Ronin,1998,122,heist,\n"
     with pytest.raises(RuntimeError):
-        await app.catalog.import_bytes(good.encode(), format="csv", actor=ADMIN)
+        await app.service(CatalogService).import_bytes(good.encode(), format="csv", actor=ADMIN)
     # The films were written inside the transaction before the log row failed: all rolled back.
-    rows = await app.db.fetchall("SELECT runtime FROM films WHERE id = 'heat-1995'")
+    rows = await app.ctx.db.fetchall("SELECT runtime FROM films WHERE id = 'heat-1995'")
     assert rows[0][0] == 170
-    assert await app.db.scalar("SELECT COUNT(*) FROM film_tags WHERE film_id = 'ronin-1998'") == 0
-    assert app.catalog.catalog.get("heat-1995").runtime == 170  # memory untouched too
+    assert await app.ctx.db.scalar("SELECT COUNT(*) FROM film_tags WHERE film_id = 'ronin-1998'") == 0
+    assert app.catalogue.catalog.get("heat-1995").runtime == 170  # memory untouched too
 
 
 STREAMING = (
@@ -400,15 +410,15 @@ async def test_streaming_catalogue_csv(tmp_path: Path, app: Marquee) -> None:
                        service="Netflix", region="GB", date="2021-12-01", skip_bad=True)
     assert result.applied and result.counts == {"updated": 2, "unmatched": 1}, result.counts
     assert result.unmatched == ["line 7: Not In Our Catalogue (2021)"] and result.skipped == 1
-    heat = app.catalog.catalog.get("heat-1995")  # Heat (1995), not Heat (1972): year and director decide
+    heat = app.catalogue.catalog.get("heat-1995")  # Heat (1995), not Heat (1972): year and director decide
     assert [(a.service, a.region, a.kind, a.checked) for a in heat.availability] == [
         ("netflix", "GB", "subscription", "2021-12")]
-    assert app.catalog.catalog.get("heat-1972").availability == ()
-    assert "prime-video" not in app.catalog.catalog.services("GB") and "netflix" in app.catalog.catalog.services("GB")
+    assert app.catalogue.catalog.get("heat-1972").availability == ()
+    assert "prime-video" not in app.catalogue.catalog.services("GB") and "netflix" in app.catalogue.catalog.services("GB")
     await app.close()
-    reopened = await Marquee.open(tmp_path / "t.db")
+    reopened = await Marquee.open(tmp_path / "t.db", FEATURES)
     try:
-        assert reopened.catalog.catalog.get("the-matrix-1999").streams_in("GB")[0].service == "netflix"
+        assert reopened.catalogue.catalog.get("the-matrix-1999").streams_in("GB")[0].service == "netflix"
     finally:
         await reopened.close()
 
@@ -439,13 +449,13 @@ async def test_movielens(app: Marquee) -> None:
     result = await run(app, "catalog import", file=bundle.getvalue(), filename="ml-latest-small.zip", skip_bad=True)
     assert result.format == "movielens" and result.applied, result.summary
     assert result.counts == {"unchanged": 2, "added": 2}, result.counts
-    toy_story = app.catalog.catalog.get("toy-story-1995")
+    toy_story = app.catalogue.catalog.get("toy-story-1995")
     assert toy_story.genres == ("Animation",)  # a fact it had is kept; only gaps are filled
-    matrix = app.catalog.catalog.get("the-matrix-1999")
+    matrix = app.catalogue.catalog.get("the-matrix-1999")
     assert matrix.genres == ("Action", "Sci-Fi") and matrix.runtime == 136
-    city = app.catalog.catalog.get("the-city-of-lost-children-1995")
+    city = app.catalogue.catalog.get("the-city-of-lost-children-1995")
     assert city.imdb_id == "tt0112682" and city.aliases == ("La Cité des enfants perdus",)
-    assert app.catalog.catalog.get("babylon-5").year is None
+    assert app.catalogue.catalog.get("babylon-5").year is None
 
 
 def imdb_file(*rows: str) -> bytes:
@@ -471,9 +481,9 @@ async def test_imdb_title_basics(app: Marquee) -> None:
     result = await run(app, "catalog import", file=data, filename="title.basics.tsv.gz", skip_bad=True)
     assert result.applied and result.counts == {"unchanged": 1, "updated": 2}, result.counts
     assert result.skipped == 2  # the series, and "Not Ours" (IMDb only fills films we have)
-    assert app.catalog.catalog.get("ronin-1998").genres == ("Action", "Crime", "Thriller")
-    assert app.catalog.catalog.get("oldboy-2003").aliases == ("Oldeuboi",)  # '"Oldboy' is the same title
-    assert "not-ours-2020" not in app.catalog.catalog
+    assert app.catalogue.catalog.get("ronin-1998").genres == ("Action", "Crime", "Thriller")
+    assert app.catalogue.catalog.get("oldboy-2003").aliases == ("Oldeuboi",)  # '"Oldboy' is the same title
+    assert "not-ours-2020" not in app.catalogue.catalog
 
 
 async def test_unreadable_files_say_why(app: Marquee) -> None:
@@ -488,12 +498,12 @@ async def test_unreadable_files_say_why(app: Marquee) -> None:
 async def test_the_shipped_catalogue_round_trips(db_path: Path) -> None:
     """Every shipped film and link (17,000+, with curated tags, pitches, availability, scores) survives
     export -> import in both formats: the import finds nothing to change."""
-    app = await Marquee.open(db_path)
+    app = await Marquee.open(db_path, FEATURES)
     try:
-        size = len(app.catalog.catalog) + len(app.catalog.catalog.links)
+        size = len(app.catalogue.catalog) + len(app.catalogue.catalog.links)
         for fmt in ("json", "csv"):
-            exported = await app.catalog.export(fmt)
-            result = await app.catalog.import_bytes(exported.data, format=fmt, dry_run=True)
+            exported = await app.service(CatalogService).export(fmt)
+            result = await app.service(CatalogService).import_bytes(exported.data, format=fmt, dry_run=True)
             assert result.problems == [] and result.counts == {"unchanged": size}, (fmt, result.counts)
     finally:
         await app.close()

@@ -9,16 +9,18 @@ from pathlib import Path
 import pytest
 from discord import app_commands
 
-from bot.client import MarqueeBot
-from bot.config import load_settings
+from bot.core.feature import Feature
+from bot.core.settings import load_settings
+from bot.discord.client import MarqueeBot
+from cogs import meta
 
 NAME = re.compile(r"^[-_\w]{1,32}$")
 SUBCOMMAND, GROUP = 1, 2
 
 
 @pytest.fixture
-async def bot():
-    instance = MarqueeBot(load_settings({}), serving=False)
+async def bot(app):
+    instance = MarqueeBot(load_settings({}), app, serving=False)
     await instance.load_cogs()
     assert not instance.failed_cogs, instance.failed_cogs
     yield instance
@@ -96,12 +98,10 @@ async def test_every_command_has_an_end_to_end_test(bot: MarqueeBot) -> None:
     assert untested == []
 
 
-async def test_a_cog_that_fails_to_load_is_logged_and_skipped(monkeypatch: pytest.MonkeyPatch,
-                                                              caplog: pytest.LogCaptureFixture) -> None:
-    import bot.client
-
-    monkeypatch.setattr(bot.client, "cog_modules", lambda: ["cogs.no_such_cog", "cogs.meta"])
-    instance = MarqueeBot(load_settings({}), serving=False)
+async def test_a_cog_that_fails_to_load_is_logged_and_skipped(app, caplog: pytest.LogCaptureFixture) -> None:
+    broken = Feature(name="broken", help_group="Broken", build=lambda ctx: object(), extension="cogs.no_such_cog")
+    app.features = (broken, meta.FEATURE)
+    instance = MarqueeBot(load_settings({}), app, serving=False)
     try:
         await instance.load_cogs()
         assert list(instance.failed_cogs) == ["cogs.no_such_cog"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_settings
+from bot.core.settings import ConfigError, load_settings
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -71,7 +71,7 @@ def test_dotenv_is_read_at_start_up_and_real_environment_wins(tmp_path: Path, mo
 
 def test_importing_the_package_does_not_read_dotenv(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("MARQUEE_IMPORT_PROBE=1\n")
-    code = "import os, bot, bot.config, bot.app, bot.client; print(os.environ.get('MARQUEE_IMPORT_PROBE'))"
+    code = "import os, bot, bot.core.settings, bot.composition, bot.discord.client; print(os.environ.get('MARQUEE_IMPORT_PROBE'))"
     result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
                             env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=60)
     assert result.stdout.strip() == "None", result.stderr

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import load_settings
-from bot.console import ConsoleInputError, parse_line, run_console, user_id_for
+from bot.core.settings import load_settings
+from bot.composition import run_console
+from bot.console import ConsoleInputError, parse_line, user_id_for
 
 
 async def console(db_path: Path, lines: list[str], *, as_json: bool = True, user: str = "console") -> list:
@@ -79,10 +80,10 @@ async def test_a_broken_line_does_not_stop_the_console(db_path: Path) -> None:
 
 
 async def test_an_unexpected_error_becomes_an_apology_with_an_error_id(app, caplog: pytest.LogCaptureFixture) -> None:
-    from bot.client import MarqueeBot
+    from bot.discord.client import MarqueeBot
     from bot.console import Console
 
-    bot = MarqueeBot(load_settings({}), app=app, serving=False)
+    bot = MarqueeBot(load_settings({}), app, serving=False)
     await bot.load_cogs()
     out = io.StringIO()
     console = Console(app, bot.tree, user="console", as_json=True, out=out)

@@ -7,12 +7,13 @@ import time
 from datetime import datetime, timezone
 from typing import Any
 
-from bot.app import Marquee
-from bot.interface import Actor, Publisher
-from bot.render import render, render_text
-from bot.services.nights import (Announcement, GroupSuggestions, NightHistory, NightNotice, NightService,
-                                 NightView, VoteBallot)
-from bot.services.results import Disambiguation, Failure
+from bot.core.app import Marquee
+from bot.core.interface import Actor, Publisher
+from bot.core.rendering import render, render_text
+from bot.core.results import Disambiguation, Failure
+from cogs.movienight.results import (Announcement, GroupSuggestions, NightHistory, NightNotice, NightView,
+                                     VoteBallot)
+from cogs.movienight.service import NightService
 
 
 class Recorder(Publisher):
@@ -111,8 +112,8 @@ async def test_a_whole_approval_night(app: Marquee, alice: Actor, bob: Actor, ad
     assert announcement.outcome["tally"] == {"heat-1995": 1, "alien-1979": 2}
     assert "Alien" in " ".join(announcement.outcome["explanation"])
     # The winner is marked seen for those who were in (bob), not for everyone.
-    assert "alien-1979" in await app.people.seen_ids(bob.user_id)
-    assert "alien-1979" not in await app.people.seen_ids(alice.user_id)
+    assert "alien-1979" in await app.ctx.people.seen_ids(bob.user_id)
+    assert "alien-1979" not in await app.ctx.people.seen_ids(alice.user_id)
     await service(app).settle()
     assert recorder.event_edits[-1][0] == 555 and "Alien" in recorder.event_edits[-1][1]["name"]
     final = recorder.edits[-1][2]
@@ -186,7 +187,7 @@ async def test_deadline_closes_the_night_and_missed_deadlines_are_caught_up(app:
     nights = service(app)
     assert await nights.close_due() == []  # not yet
     # Pretend the bot was down past the deadline: the loop processes it as soon as it starts.
-    await app.db.execute("UPDATE nights SET closes_at = ? WHERE id = ?", (int(time.time()) - 60, night_id))
+    await app.ctx.db.execute("UPDATE nights SET closes_at = ? WHERE id = ?", (int(time.time()) - 60, night_id))
     loop = asyncio.create_task(nights.start_background())
     try:
         for _ in range(100):
@@ -207,8 +208,8 @@ async def test_the_deadline_loop_wakes_for_a_night_started_later(app: Marquee, a
     loop = asyncio.create_task(nights.start_background())
     try:
         recorder, view = await start_night(app, alice, title="Soon", closes_in="5m")
-        await app.db.execute("UPDATE nights SET closes_at = ? WHERE id = ?", (int(time.time()), view.night.id))
-        nights._wake.set()
+        await app.ctx.db.execute("UPDATE nights SET closes_at = ? WHERE id = ?", (int(time.time()), view.night.id))
+        nights.closer.wake()
         for _ in range(100):
             if recorder.posts:
                 break
@@ -244,7 +245,7 @@ async def test_one_open_night_per_channel_and_a_twenty_film_limit(app: Marquee, 
     recorder, view = await start_night(app, alice)
     second = await app.dispatch_command(alice, "movienight start", {"title": "Another"})
     assert isinstance(second.result, Failure) and "still open" in second.result.message
-    films = app.catalog.catalog.ranked_ids()[:21]
+    films = app.catalogue.catalog.ranked_ids()[:21]
     for film_id in films[:20]:
         reply = await app.dispatch_command(alice, "movienight nominate", {"film": film_id})
         assert isinstance(reply.result, NightNotice), reply.result
@@ -289,7 +290,7 @@ async def test_user_text_is_shown_safely(app: Marquee, alice: Actor) -> None:
 async def test_showtime_uses_the_servers_time_zone(app: Marquee, alice: Actor) -> None:
     from bot.storage.people import GuildSettings
 
-    await app.people.save_guild_settings(GuildSettings(900, timezone="Asia/Tokyo"))
+    await app.ctx.people.save_guild_settings(GuildSettings(900, timezone="Asia/Tokyo"))
     recorder, view = await start_night(app, alice, when="2027-01-15 21:00")
     # 21:00 in Tokyo (UTC+9, no summer time) is 12:00 UTC.
     assert view.night.showtime == int(datetime(2027, 1, 15, 12, 0, tzinfo=timezone.utc).timestamp())
@@ -302,8 +303,8 @@ async def test_suggestions_favour_the_groups_watchlists_and_one_click_nominates(
     recorder, view = await start_night(app, alice, when="in 3h")
     night_id = view.night.id
     await press(app, bob, f"mq:mnin:{night_id}")
-    await app.people.add_to_watchlist(bob.user_id, "heat-1995")
-    await app.people.mark_seen(bob.user_id, "alien-1979")
+    await app.ctx.people.add_to_watchlist(bob.user_id, "heat-1995")
+    await app.ctx.people.mark_seen(bob.user_id, "alien-1979")
     result = (await app.dispatch_command(alice, "movienight suggest", {"count": 5})).result
     assert isinstance(result, GroupSuggestions) and result.group_size == 1
     assert result.picks[0].film.id == "heat-1995"
@@ -322,7 +323,7 @@ async def test_suggestions_favour_the_groups_watchlists_and_one_click_nominates(
 
 async def test_rendered_messages_fit_discord(app: Marquee, alice: Actor) -> None:
     recorder, view = await start_night(app, alice, title="y" * 100, when="in 3h")
-    for film_id in app.catalog.catalog.ranked_ids()[:20]:
+    for film_id in app.catalogue.catalog.ranked_ids()[:20]:
         await app.dispatch_command(alice, "movienight nominate", {"film": film_id})
     view = await latest_view(app, recorder)
     message = render(view)
@@ -335,8 +336,8 @@ async def test_rendered_messages_fit_discord(app: Marquee, alice: Actor) -> None
 
 
 async def test_discord_publisher_coalesces_edits_and_shows_the_final_state() -> None:
-    from bot.publisher import DiscordPublisher
-    from bot.services.results import Notice
+    from bot.discord.publisher import DiscordPublisher
+    from bot.core.results import Notice
 
     sent: list[tuple[int, str]] = []
 

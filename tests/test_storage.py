@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import StartupError
+from bot.storage.errors import DatabaseUnusable
 from bot.storage.db import Database
 from bot.storage.migrations import LATEST_VERSION
 from bot.storage.people import PeopleStore, UserPrefs
@@ -36,16 +36,16 @@ async def test_a_newer_database_is_refused_untouched(tmp_path: Path) -> None:
     with sqlite3.connect(path) as conn:
         conn.execute(f"PRAGMA user_version = {LATEST_VERSION + 5}")
         conn.execute("CREATE TABLE mine (x)")
-    with pytest.raises(StartupError, match="newer"):
+    with pytest.raises(DatabaseUnusable, match="newer"):
         await Database.open(path)
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION + 5
 
 
 async def test_unwritable_location_is_explained(tmp_path: Path) -> None:
-    with pytest.raises(StartupError, match="DATABASE_PATH"):
+    with pytest.raises(DatabaseUnusable, match="DATABASE_PATH"):
         await Database.open(tmp_path / "no" / "such" / "dir.db")
-    with pytest.raises(StartupError, match="directory"):
+    with pytest.raises(DatabaseUnusable, match="directory"):
         await Database.open(tmp_path)
 
 
@@ -74,7 +74,7 @@ async def test_people_store_round_trips_and_forgets_only_that_person(tmp_path: P
         assert await people.rate(1, "oldboy-2003", 4) == 5
         assert (await people.prefs(1)).services == ("netflix", "mubi")
         forgotten = await people.forget(1)
-        assert forgotten.counts == {"preferences": 1, "watchlist entries": 1, "films marked seen": 1, "ratings": 1}
+        assert forgotten.counts == {"preferences": 1, "watchlist": 1, "seen": 1, "ratings": 1}
         assert await people.watchlist(1) == [] and await people.seen_ids(1) == set()
         # Someone else's data is untouched.
         assert [e.film_id for e in await people.watchlist(2)] == ["heat-1995"]

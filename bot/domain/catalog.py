@@ -83,8 +83,11 @@ class Catalog:
         links: Iterable[Link] = (),
         tag_facets: Mapping[str, str] | None = None,
         facet_weights: Mapping[str, float] | None = None,
+        service_names: Mapping[str, str] | None = None,
     ):
         self.tag_facets: dict[str, str] = dict(tag_facets or {})
+        # Display names of service keys ("disney-plus" -> "Disney+"), for the reasons the engine writes.
+        self.service_names: dict[str, str] = dict(service_names or {})
         self.facet_weights: dict[str, float] = dict(facet_weights or {})
         self.version = 0
         self._films: dict[str, Film] = {}
@@ -113,6 +116,9 @@ class Catalog:
         return cls(films, getattr(dataset, "links", ()), tag_facets, facet_weights)
 
     # ------------------------------------------------------------------ reading
+
+    def service_name(self, key: str) -> str:
+        return self.service_names.get(key, key)
 
     @property
     def films(self) -> Mapping[str, Film]:

@@ -74,6 +74,17 @@ NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA
 SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO
 TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW
 """.split())
+# What people type that is not the ISO code: the United Kingdom is GB in ISO 3166-1.
+REGION_ALIASES = {"UK": "GB"}
+
+
+def normalise_region(text: str) -> str | None:
+    """The ISO 3166-1 alpha-2 code for what a user typed ("gb", " uk ", "US"), or None if it is not one.
+
+    The one rule for regions: /prefs, /settings, /watch, /catalog, imports and the data files all use it."""
+    region = (text or "").strip().upper()
+    region = REGION_ALIASES.get(region, region)
+    return region if region in REGIONS else None
 
 
 # --------------------------------------------------------------------------- paths
@@ -214,6 +225,11 @@ class Services(Mapping[str, Service]):
 
     def __getitem__(self, key: str) -> Service:
         return self._by_key[key]
+
+    def name_of(self, key: str) -> str:
+        """The display name for a service key ("disney-plus" -> "Disney+"); the key itself if unknown."""
+        service = self._by_key.get(key)
+        return service.name if service else key
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._by_key)

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 # Kinds of streaming availability, as Discord users understand them.
 AVAILABILITY_KINDS = ("subscription", "free", "rent", "buy")
+# The kinds a viewer watches without paying per film.
+INCLUDED_KINDS = ("subscription", "free")
 SCORE_KINDS = ("critics", "audience", "metacritic")
 
 

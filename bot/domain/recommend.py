@@ -312,7 +312,8 @@ def _reasons(catalog: Catalog, engine: SimilarityEngine, query: WatchQuery, film
     rank = {"subscription": 0, "free": 1, "rent": 2, "buy": 3}
     offers.sort(key=lambda a: (rank.get(a.kind, 9), a.service))
     for offer in offers[:2]:
-        reasons.append(Reason("service", f"On {offer.service} ({offer.kind}, {offer.region}, checked {offer.checked})",
+        name = catalog.service_name(offer.service)
+        reasons.append(Reason("service", f"On {name} ({offer.kind}, {offer.region}, checked {offer.checked})",
                               {"service": offer.service, "region": offer.region, "kind": offer.kind,
                                "checked": offer.checked, "source": offer.source}))
     score = film.score("critics") or film.score("metacritic") or film.score("audience")

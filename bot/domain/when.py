@@ -22,7 +22,6 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
-from bot.errors import UserError
 
 __all__ = [
     "WhenError",
@@ -94,11 +93,9 @@ _DURATION_PART = re.compile(
 _DURATION_FILLER = re.compile(r"^[\s,]*(?:and[\s,]+)?$")
 
 
-class WhenError(UserError):
-    """A time or duration we could not read, or one outside the allowed range."""
-
-    def __init__(self, message: str):
-        super().__init__(message, title="I couldn't use that time")
+class WhenError(ValueError):
+    """A time or duration we could not read, or one outside the allowed range. The message is written for
+    the person who typed it; the movie-night service answers with it."""
 
 
 # ---------------------------------------------------------------------------------------------------

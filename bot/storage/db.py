@@ -11,7 +11,7 @@ from typing import Any, AsyncIterator, Iterable
 
 import aiosqlite
 
-from ..errors import StartupError
+from .errors import DatabaseUnusable
 from .migrations import LATEST_VERSION, MIGRATIONS
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ class Database:
         try:
             conn = await aiosqlite.connect(path, isolation_level=None)
         except sqlite3.Error as exc:
-            raise StartupError(f"Cannot open the database at {path}: {exc}.") from exc
+            raise DatabaseUnusable(f"Cannot open the database at {path}: {exc}.") from exc
         conn.row_factory = aiosqlite.Row
         db = cls(conn, path)
         try:
@@ -53,7 +53,7 @@ class Database:
     async def _migrate(self) -> None:
         version = await self.scalar("PRAGMA user_version")
         if version > LATEST_VERSION:
-            raise StartupError(
+            raise DatabaseUnusable(
                 f"The database {self.path} has schema version {version}, newer than this version of Marquee "
                 f"understands ({LATEST_VERSION}). It was written by a newer Marquee: upgrade Marquee, or point "
                 f"DATABASE_PATH at another file. The database was not changed."
@@ -116,7 +116,7 @@ def _check_writable(path: Path) -> None:
     elif not path.exists() and not os.access(directory, os.W_OK):
         problem = f"the folder {directory} is not writable for this user"
     if problem:
-        raise StartupError(
+        raise DatabaseUnusable(
             f"Marquee cannot write its database at {path}: {problem}. Set DATABASE_PATH to a file in a folder "
             f"this user can write (for example DATABASE_PATH=./marquee.db), or fix the folder's permissions."
         )

@@ -167,13 +167,14 @@ class PeopleStore:
     async def forget(self, user_id: int) -> Forgotten:
         """Delete everything stored about one person, in one transaction, and count what went."""
         forgotten = Forgotten()
+        # What is deleted, by the kind of record (the renderer words them).
         tables = {
             "preferences": "user_prefs",
-            "watchlist entries": "watchlist",
-            "films marked seen": "seen",
+            "watchlist": "watchlist",
+            "seen": "seen",
             "ratings": "ratings",
-            "movie-night ballots": "ballots",
-            "movie-night RSVPs": "attendees",
+            "ballots": "ballots",
+            "rsvps": "attendees",
         }
         async with self.db.transaction() as conn:
             for label, table in tables.items():

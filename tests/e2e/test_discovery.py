@@ -50,7 +50,7 @@ async def test_watch_with_filters_and_its_buttons(standin: DiscordStandIn, bot: 
 
 
 async def test_watch_that_fits_nothing_names_the_filter(standin: DiscordStandIn, bot: BotProcess) -> None:
-    answer = await (await standin.slash("watch", genre="Western", era=2020, max_minutes=30)).answer()
+    answer = await (await standin.slash("watch", genre="Western", era="2020", max_minutes=30)).answer()
     assert is_ephemeral(answer)
     text = str(answer["embeds"])
     assert "emptied the list" in text

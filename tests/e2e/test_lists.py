@@ -55,7 +55,7 @@ async def test_forgetme_asks_then_deletes_only_mine(standin: DiscordStandIn, bot
     confirm = next(c["custom_id"] for row in prompt["components"] for c in row["components"]
                    if c["custom_id"].startswith("mq:forget:"))
     done = await (await standin.click(prompt, confirm, user=ALICE)).answer()
-    assert "1 watchlist entries" in text(done)
+    assert "1 watchlist entry" in text(done)  # one entry: singular (was "1 watchlist entries")
     mine = await (await standin.slash("watchlist show", user=ALICE)).answer()
     theirs = await (await standin.slash("watchlist show", user=BOB)).answer()
     assert "empty" in text(mine) and "Heat" in text(theirs)

@@ -1,0 +1,39 @@
+"""The composition root: the one place that knows the list of features and puts the application together.
+
+The bot, the console and the command-line tools all build Marquee here, so they load the same features
+(`FEATURES`) in the same order. Nothing else in `bot/` imports a feature.
+"""
+from __future__ import annotations
+
+from typing import Sequence, TextIO
+
+from cogs import catalog, discovery, lists, meta, movienight
+
+from . import console
+from .core.app import Marquee
+from .core.feature import Feature
+from .core.settings import Settings
+from .discord.client import MarqueeBot
+
+FEATURES: Sequence[Feature] = (discovery.FEATURE, lists.FEATURE, movienight.FEATURE, catalog.FEATURE, meta.FEATURE)
+
+
+async def open_app(settings: Settings, features: Sequence[Feature] = FEATURES) -> Marquee:
+    return await Marquee.open(settings.database_path, features, default_region=settings.default_region)
+
+
+def build_bot(settings: Settings, app: Marquee, *, serving: bool = True) -> MarqueeBot:
+    return MarqueeBot(settings, app, serving=serving)
+
+
+async def run_console(settings: Settings, *, user: str, as_json: bool, member: bool = False,
+                      stdin: TextIO | None = None, out: TextIO | None = None) -> int:
+    """`marquee console`: the features' real command tree checks each line; the app answers it."""
+    app = await open_app(settings)
+    try:
+        bot = build_bot(settings, app, serving=False)
+        await bot.load_cogs()
+        app.command_index = bot.command_index()
+        return await console.serve(app, bot.tree, user=user, as_json=as_json, member=member, stdin=stdin, out=out)
+    finally:
+        await app.close()

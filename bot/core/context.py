@@ -1,0 +1,40 @@
+"""`Context`: what a feature's service is given at construction, instead of the whole application.
+
+It holds the shared parts every feature may use (database, the people and UI-state stores, the
+catalogue, where to publish, the default region) and the lookups that combine them (the region in force
+for someone). Nothing here knows any feature.
+"""
+from __future__ import annotations
+
+from ..storage.db import Database
+from ..storage.people import PeopleStore, UiStateStore
+from .catalogue import Catalogue
+from .checks import checked_region
+from .interface import Actor, Publisher
+from .results import CommandInfo
+
+
+class Context:
+    def __init__(self, db: Database, catalogue: Catalogue, *, default_region: str = "US") -> None:
+        self.db = db
+        self.catalogue = catalogue
+        self.people = PeopleStore(db)
+        self.ui_state = UiStateStore(db)
+        self.default_region = default_region
+        # Replaced by the front end that serves: the Discord bot or the console.
+        self.publisher: Publisher = Publisher()
+        # Commands by /help heading, filled in by the front end from its command definitions.
+        self.command_index: dict[str, list[CommandInfo]] = {}
+
+    async def region_for(self, actor: Actor, explicit: str | None = None) -> str:
+        """The region to answer for: given explicitly, else the user's, else the server's, else the default."""
+        if explicit:
+            return checked_region(explicit)
+        prefs = await self.people.prefs(actor.user_id)
+        if prefs.region:
+            return prefs.region
+        if actor.guild_id:
+            settings = await self.people.guild_settings(actor.guild_id)
+            if settings.region:
+                return settings.region
+        return self.default_region

@@ -1,0 +1,131 @@
+"""The Discord side of the neutral interface: Actor from an interaction, Message -> embeds/components,
+delivering a Reply with the right kind of interaction response, and the one component router."""
+from __future__ import annotations
+
+import io
+import logging
+from typing import Any
+
+import discord
+
+from ..core.app import Marquee
+from ..core.interface import Actor, Reply
+from ..core.message import Button, Message, Select
+from ..core.rendering import render
+
+log = logging.getLogger(__name__)
+
+_STYLES = {
+    "primary": discord.ButtonStyle.primary,
+    "secondary": discord.ButtonStyle.secondary,
+    "success": discord.ButtonStyle.success,
+    "danger": discord.ButtonStyle.danger,
+}
+
+
+def app_of(interaction: discord.Interaction[Any]) -> Marquee:
+    """The Marquee app behind the client that received this interaction."""
+    app = getattr(interaction.client, "app", None)
+    if not isinstance(app, Marquee):
+        raise RuntimeError("this client does not serve a Marquee app")
+    return app
+
+
+def actor_of(interaction: discord.Interaction[Any]) -> Actor:
+    perms = interaction.permissions
+    return Actor(
+        user_id=interaction.user.id,
+        name=interaction.user.display_name,
+        guild_id=interaction.guild_id,
+        channel_id=interaction.channel_id,
+        can_manage_guild=bool(interaction.guild_id and perms.manage_guild),
+        can_manage_events=bool(interaction.guild_id and perms.manage_events),
+    )
+
+
+def to_discord(message: Message) -> dict[str, Any]:
+    """Keyword arguments for send_message/followup.send/edit_message."""
+    embeds = []
+    for e in message.embeds:
+        embed = discord.Embed(title=e.title, description=e.description, colour=e.colour)
+        for f in e.fields:
+            embed.add_field(name=f.name, value=f.value, inline=f.inline)
+        if e.footer:
+            embed.set_footer(text=e.footer)
+        embeds.append(embed)
+    view = discord.ui.View(timeout=None)
+    for row_number, row in enumerate(message.rows):
+        items = [row] if isinstance(row, Select) else row
+        for item in items:
+            view.add_item(_component(item, row_number))
+    kwargs: dict[str, Any] = {"content": message.content, "embeds": embeds, "view": view}
+    if message.files:
+        kwargs["files"] = [discord.File(io.BytesIO(f.data), filename=f.filename) for f in message.files]
+    return kwargs
+
+
+def _component(item: Button | Select, row: int) -> discord.ui.Item:
+    # Every component is a ComponentRouter: its custom_id carries all the state, so it keeps working after
+    # a restart and no in-memory View has to outlive the process.
+    if isinstance(item, Select):
+        base: discord.ui.Item = discord.ui.Select(
+            custom_id=item.custom_id, placeholder=item.placeholder, min_values=item.min_values,
+            max_values=item.max_values, row=row,
+            options=[discord.SelectOption(label=o.label, value=o.value, description=o.description, default=o.default)
+                     for o in item.options],
+        )
+    else:
+        base = discord.ui.Button(label=item.label, custom_id=item.custom_id, style=_STYLES[item.style],
+                                 disabled=item.disabled, emoji=item.emoji, row=row)
+    return ComponentRouter(base)
+
+
+async def deliver(interaction: discord.Interaction, reply: Reply) -> None:
+    """Send a handler's reply with whichever response this interaction still allows."""
+    kwargs = to_discord(render(reply.result))
+    if reply.update and interaction.type is discord.InteractionType.component and not interaction.response.is_done():
+        kwargs.pop("files", None)
+        await interaction.response.edit_message(**kwargs)
+        return
+    if interaction.response.is_done():
+        message = await interaction.followup.send(ephemeral=reply.ephemeral, wait=True, **kwargs)
+    else:
+        callback = await interaction.response.send_message(ephemeral=reply.ephemeral, **kwargs)
+        message = callback.resource if isinstance(callback.resource, discord.InteractionMessage) else None
+        if message is None and reply.on_sent:
+            message = await interaction.original_response()
+    if reply.on_sent and message is not None:
+        await reply.on_sent(message.channel.id if message.channel else interaction.channel_id, message.id)
+
+
+async def apologise(interaction: discord.Interaction, error: BaseException, context: str) -> None:
+    """Log an unexpected error with context and give the user a short apology with an error id."""
+    reply = Marquee.apology(error, f"{context} (user {interaction.user.id}, guild {interaction.guild_id})")
+    try:
+        await deliver(interaction, reply)
+    except discord.HTTPException:
+        log.warning("Could not send the apology for %s", context)
+
+
+class ComponentRouter(discord.ui.DynamicItem[discord.ui.Item], template=r"(?P<custom_id>.+)"):
+    """Routes every button and select, by custom_id, to the component handlers.
+
+    The template matches any custom_id on purpose: a stale, forged or old-version control gets a polite
+    answer from the router instead of Discord's "This interaction failed".
+    """
+
+    def __init__(self, item: discord.ui.Item) -> None:
+        super().__init__(item)
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item, match, /):
+        return cls(item)
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        values = list((interaction.data or {}).get("values", []))
+        custom_id = (interaction.data or {}).get("custom_id", "")
+        try:
+            reply = await app_of(interaction).dispatch_component(actor_of(interaction), custom_id, values)
+            await deliver(interaction, reply)
+        except Exception as error:  # noqa: BLE001 - one place turns surprises into an apology
+            await apologise(interaction, error, f"component {custom_id!r}")

@@ -1,0 +1,155 @@
+"""The Discord bot: start-up (feature cogs, component router, error handler, command sync) around a
+`Marquee` app."""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from typing import Any, Sequence
+
+import discord
+import yarl
+from discord import app_commands
+from discord.ext import commands
+
+from ..core.app import Marquee
+from ..core.feature import Feature
+from ..core.results import CommandInfo
+from ..core.settings import Settings
+from .adapter import ComponentRouter, actor_of, apologise, deliver
+from .publisher import DiscordPublisher
+
+log = logging.getLogger(__name__)
+
+# Send Messages, Embed Links, Attach Files, Read Message History, Use External Emojis, Manage Events,
+# Create Events. Nothing else: no admin, no mention-everyone, no message content.
+INVITE_PERMISSIONS = discord.Permissions(
+    send_messages=True, send_messages_in_threads=True, embed_links=True, attach_files=True,
+    read_message_history=True, view_channel=True, manage_events=True, create_events=True,
+)
+
+
+def point_at(settings: Settings) -> None:
+    """Send REST and gateway traffic to a proxy (or the test stand-in) instead of discord.com."""
+    if settings.api_base:
+        discord.http.Route.BASE = settings.api_base
+    if settings.gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
+
+
+def invite_url(application_id: int) -> str:
+    return discord.utils.oauth_url(application_id, permissions=INVITE_PERMISSIONS,
+                                   scopes=("bot", "applications.commands"))
+
+
+def commands_fingerprint(tree: app_commands.CommandTree[Any], guild: discord.abc.Snowflake | None) -> str:
+    payload = [c.to_dict(tree) for c in sorted(tree.get_commands(guild=guild), key=lambda c: c.name)]
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+class MarqueeTree(app_commands.CommandTree["MarqueeBot"]):
+    async def on_error(self, interaction: discord.Interaction["MarqueeBot"],
+                       error: app_commands.AppCommandError) -> None:
+        original = getattr(error, "original", error)
+        if isinstance(error, app_commands.CheckFailure):
+            await deliver(interaction, Marquee.failure_reply(str(error) or "You can't use this command here."))
+            return
+        if isinstance(error, app_commands.TransformerError):
+            await deliver(interaction, Marquee.failure_reply(f"I couldn't understand `{error.value}`."))
+            return
+        name = interaction.command.qualified_name if interaction.command else "?"
+        await apologise(interaction, original, f"/{name}")
+
+
+class MarqueeBot(commands.AutoShardedBot):
+    def __init__(self, settings: Settings, app: Marquee, *, serving: bool = True) -> None:
+        """`serving=False` is for one-off tools (sync, invite, console): no auto-sync, no background tasks."""
+        intents = discord.Intents.default()  # no privileged intents: slash commands need none
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            tree_cls=MarqueeTree,
+            help_command=None,
+            # Nothing the bot echoes can ping anyone: not @everyone, not roles, not users, not replies.
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        self.settings = settings
+        self.app = app
+        self.failed_cogs: dict[str, str] = {}
+        self.serving = serving
+
+    @property
+    def features(self) -> Sequence[Feature]:
+        return self.app.features
+
+    async def load_cogs(self) -> None:
+        for feature in self.features:
+            try:
+                await self.load_extension(feature.extension)
+            except Exception as error:  # noqa: BLE001 - a broken cog must not take the bot down
+                self.failed_cogs[feature.extension] = repr(error)
+                log.exception("Skipping cog %s: it failed to load", feature.extension)
+
+    def command_index(self) -> dict[str, list[CommandInfo]]:
+        """Commands under each feature's /help heading, for /help and the console."""
+        groups: dict[str, list[CommandInfo]] = {}
+        for feature in self.features:
+            package = feature.extension.rpartition(".")[0]
+            for cog in self.cogs.values():
+                if not type(cog).__module__.startswith(package + "."):
+                    continue
+                infos = [CommandInfo(cmd.qualified_name, cmd.description) for cmd in cog.walk_app_commands()
+                         if isinstance(cmd, app_commands.Command)]
+                if infos:
+                    groups.setdefault(feature.help_group, []).extend(infos)
+        return groups
+
+    async def setup_hook(self) -> None:
+        self.app.attach_publisher(DiscordPublisher(self))
+        await self.load_cogs()
+        self.app.command_index = self.command_index()
+        self.add_dynamic_items(ComponentRouter)
+        if self.serving:
+            await self.sync_if_changed()
+            await self.app.start_background()
+
+    async def close(self) -> None:
+        try:
+            await self.app.close()
+        finally:
+            await super().close()
+
+    async def sync_if_changed(self) -> None:
+        """Sync only when the definitions changed since the last sync, to spare Discord's 200 creates/day."""
+        guild = discord.Object(self.settings.dev_guild_id) if self.settings.dev_guild_id else None
+        if guild:
+            self.tree.copy_global_to(guild=guild)
+        target = f"guild:{guild.id}" if guild else "global"
+        fingerprint = commands_fingerprint(self.tree, guild)
+        db = self.app.ctx.db
+        if await db.get_meta(f"commands_hash:{target}") == fingerprint:
+            log.info("Application commands unchanged since the last sync (%s); not syncing", target)
+            return
+        synced = await self.tree.sync(guild=guild)
+        await db.set_meta(f"commands_hash:{target}", fingerprint)
+        log.info("Synced %d application commands to %s", len(synced), target)
+
+    async def force_sync(self, guild_id: int | None) -> int:
+        guild = discord.Object(guild_id) if guild_id else None
+        if guild:
+            self.tree.copy_global_to(guild=guild)
+        synced = await self.tree.sync(guild=guild)
+        await self.app.ctx.db.set_meta(f"commands_hash:{f'guild:{guild_id}' if guild_id else 'global'}",
+                                       commands_fingerprint(self.tree, guild))
+        return len(synced)
+
+    async def on_ready(self) -> None:
+        log.info("Marquee is online as %s in %d servers", self.user, len(self.guilds))
+
+    async def respond(self, interaction: discord.Interaction["MarqueeBot"], **options: Any) -> None:
+        """The body of every slash command: call the handler of the same name and deliver its reply.
+
+        (Not `invoke`: that name belongs to `commands.Bot`, which calls it for every prefix-command message.)"""
+        name = interaction.command.qualified_name if interaction.command else ""
+        reply = await self.app.dispatch_command(actor_of(interaction), name, options)
+        await deliver(interaction, reply)

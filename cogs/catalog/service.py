@@ -1,0 +1,292 @@
+"""/catalog: keeping the film catalogue current (add, edit, tag, stream, link, import, export).
+
+Each edit is checked here (vocabulary, services, regions, dates) so the user gets a clear answer, then
+applied with `Catalogue.apply_edit` (bot.domain.edits.apply_edit, the same function that replays it over a
+new data version), written with its edit-log row in one transaction, and only then made visible in memory.
+"""
+from __future__ import annotations
+
+import asyncio
+import gzip
+import logging
+import time
+from typing import Any
+
+from bot.core.checks import checked_kind, checked_month, checked_region, split_names
+from bot.core.context import Context
+from bot.core.errors import NotAllowed, UserError
+from bot.core.interface import Actor, Reply, command
+from bot.domain import dataset as data
+from bot.domain.catalog import Catalog
+from bot.domain.edits import EDITABLE, apply_import, diff, matches_availability, unique_id
+from bot.domain.interchange import (EXPORT_FORMATS, IMPORT_FORMATS, ImportFormatError, RowProblem, export_csv,
+                                    export_json, guess_format, parse_file, slugify)
+
+from .results import CatalogChange, CatalogExport, CatalogImport, CatalogStats
+
+log = logging.getLogger(__name__)
+
+# Discord's upload limit for a bot in a server without boosts is 10 MiB; stay clear of it.
+UPLOAD_LIMIT = 9 * 1024 * 1024
+_KIND_OF_SERVICE = {"subscription": "subscription", "free": "free", "library": "free", "store": "rent"}
+_FIELD = {"runtime_minutes": "runtime", "imdb": "imdb_id"}
+
+
+class CatalogService:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.cat = ctx.catalogue
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.cat.catalog
+
+    # Each edit is checked here (vocabulary, services, regions, dates) so the user gets a clear answer, then
+    # applied with bot.domain.edits.apply_edit (the same function that replays it over a new data version),
+    # written with its edit-log row in one transaction, and only then made visible in memory.
+
+    @staticmethod
+    def require_admin(actor: Actor) -> None:
+        if not actor.can_manage_guild:
+            raise NotAllowed("Only people with the Manage Server permission can change Marquee's film catalogue.")
+
+    @command("catalog stats")
+    async def catalog_stats(self, actor: Actor) -> Reply:
+        self.require_admin(actor)
+        return Reply(CatalogStats(await self.cat.store.stats(), await self.cat.store.db.get_meta("data_version")),
+                     ephemeral=True)
+
+    @command("catalog add")
+    async def catalog_add(self, actor: Actor, title: str, year: int, directors: str | None = None,
+                          runtime: int | None = None, countries: str | None = None, genres: str | None = None,
+                          tags: str | None = None, pitch: str | None = None, imdb: str | None = None,
+                          cast: str | None = None, languages: str | None = None, aliases: str | None = None,
+                          notes: str | None = None) -> Reply:
+        self.require_admin(actor)
+        record: dict[str, Any] = {"title": title.strip(), "year": year, "runtime_minutes": runtime,
+                                  "tags": self.cat.checked_tags(tags) if tags else [], "curated": True}
+        for key, value in (("directors", directors), ("countries", countries), ("genres", genres),
+                           ("cast", cast), ("languages", languages), ("aliases", aliases)):
+            record[key] = split_names(value)
+        for key, value in (("pitch", pitch), ("notes", notes)):
+            if value and value.strip():
+                record[key] = value.strip()
+        if imdb:
+            record["external_ids"] = {"imdb": imdb.strip()}
+        slug = slugify(record["title"], year)
+        if slug in self.catalog and record["directors"]:
+            slug = f"{slug}-{slugify(record['directors'][0].split()[-1], None)}"
+        record["id"] = unique_id(self.catalog.films, slug)
+        film = await self.cat.apply_edit(actor, "add", {"film": record}, record["id"])
+        lines = [f"Added as {film.id}."]
+        if film.tags:
+            lines.append("Tags: " + ", ".join(film.tags))
+        return Reply(CatalogChange("Added", film, lines), ephemeral=True)
+
+    @command("catalog edit")
+    async def catalog_edit(self, actor: Actor, film: str, title: str | None = None, year: int | None = None,
+                           runtime: int | None = None, directors: str | None = None, cast: str | None = None,
+                           countries: str | None = None, languages: str | None = None, genres: str | None = None,
+                           pitch: str | None = None, notes: str | None = None, aliases: str | None = None,
+                           imdb: str | None = None, certificate: str | None = None) -> Reply:
+        """Change facts of a film. A text or list value of `-` clears the field."""
+        self.require_admin(actor)
+        target = self.cat.find(film)
+        given = {"title": title, "year": year, "runtime_minutes": runtime, "directors": directors, "cast": cast,
+                 "countries": countries, "languages": languages, "genres": genres, "pitch": pitch, "notes": notes,
+                 "aliases": aliases, "imdb": imdb, "certificate": certificate}
+        changes: dict[str, Any] = {}
+        for key, value in given.items():
+            if value is None:
+                continue
+            if isinstance(value, str):
+                value = value.strip()
+                if value == "-":
+                    value = None
+                elif key in ("directors", "cast", "countries", "languages", "genres", "aliases"):
+                    value = split_names(value)
+            changes[key] = value
+        if not changes:
+            raise UserError("Give at least one field to change, e.g. `pitch:` or `runtime:` (`-` clears a field).")
+        assert set(changes) <= set(EDITABLE)
+        before = target
+        after = await self.cat.apply_edit(actor, "edit", {"id": target.id, "changes": changes}, target.id)
+        lines = [f"{key}: {_show(getattr(before, _FIELD.get(key, key)))} → {_show(getattr(after, _FIELD.get(key, key)))}"
+                 for key in changes]
+        return Reply(CatalogChange("Edited", after, lines, changed=after is not before), ephemeral=True)
+
+    @command("catalog tag")
+    async def catalog_tag(self, actor: Actor, film: str, tag: str) -> Reply:
+        self.require_admin(actor)
+        target = self.cat.find(film)
+        tags = self.cat.checked_tags(tag)
+        after = await self.cat.apply_edit(actor, "tag", {"id": target.id, "tags": tags}, target.id)
+        new = [t for t in tags if t not in target.tags]
+        lines = [f"Added: {', '.join(new)}" if new else f"Already tagged {', '.join(tags)}.",
+                 "Tags: " + ", ".join(after.tags)]
+        return Reply(CatalogChange("Tagged", after, lines, changed=bool(new)), ephemeral=True)
+
+    @command("catalog untag")
+    async def catalog_untag(self, actor: Actor, film: str, tag: str) -> Reply:
+        self.require_admin(actor)
+        target = self.cat.find(film)
+        tags = split_names(tag.lower())
+        gone = [t for t in tags if t in target.tags]
+        if not gone:
+            raise UserError(f"{target.label} has no tag {', '.join(tags)}.", title="Nothing to remove",
+                            suggestions=list(target.tags))
+        after = await self.cat.apply_edit(actor, "untag", {"id": target.id, "tags": gone}, target.id)
+        lines = [f"Removed: {', '.join(gone)}", "Tags: " + (", ".join(after.tags) or "none")]
+        return Reply(CatalogChange("Untagged", after, lines), ephemeral=True)
+
+    @command("catalog stream")
+    async def catalog_stream(self, actor: Actor, film: str, service: str, region: str,
+                             kind: str = "subscription", checked: str | None = None, source: str | None = None) -> Reply:
+        self.require_admin(actor)
+        target = self.cat.find(film)
+        entry = {"service": self.cat.service(service).key, "region": checked_region(region),
+                 "kind": checked_kind(kind), "checked": checked_month(checked), "source": (source or "").strip() or None}
+        after = await self.cat.apply_edit(actor, "stream", {"id": target.id, "availability": [entry]}, target.id)
+        name = self.cat.services.name_of(entry["service"])
+        lines = [f"{name} in {entry['region']} ({entry['kind']}), checked {entry['checked']}."]
+        return Reply(CatalogChange("Streaming", after, lines, changed=after is not target), ephemeral=True)
+
+    @command("catalog unstream")
+    async def catalog_unstream(self, actor: Actor, film: str, service: str, region: str | None = None,
+                               kind: str | None = None) -> Reply:
+        self.require_admin(actor)
+        target = self.cat.find(film)
+        key = self.cat.service(service).key
+        region = checked_region(region) if region else None
+        kind = checked_kind(kind) if kind else None
+        gone = [a for a in target.availability if matches_availability(a, key, region, kind)]
+        if not gone:
+            raise UserError(f"{target.label} is not listed on {self.cat.services.name_of(key)}"
+                            + (f" in {region}" if region else "") + ".", title="Nothing to remove")
+        after = await self.cat.apply_edit(actor, "unstream", {"id": target.id, "service": key, "region": region, "kind": kind},
+                                 target.id)
+        lines = [f"Removed {self.cat.services.name_of(key)} in " + ", ".join(sorted({a.region for a in gone})) + "."]
+        return Reply(CatalogChange("No longer streaming", after, lines), ephemeral=True)
+
+    @command("catalog link")
+    async def catalog_link(self, actor: Actor, film: str, other: str, reason: str) -> Reply:
+        self.require_admin(actor)
+        a, b = self.cat.find(film), self.cat.find(other, purpose="other film")
+        if a.id == b.id:
+            raise UserError("Pick two different films to link.")
+        await self.cat.apply_edit(actor, "link", {"a": a.id, "b": b.id, "reason": " ".join(reason.split())}, None)
+        return Reply(CatalogChange("Linked", a, [f"Because: {' '.join(reason.split())}"], other=b), ephemeral=True)
+
+    @command("catalog unlink")
+    async def catalog_unlink(self, actor: Actor, film: str, other: str) -> Reply:
+        self.require_admin(actor)
+        a, b = self.cat.find(film), self.cat.find(other, purpose="other film")
+        if self.catalog.link_between(a.id, b.id) is None:
+            raise UserError(f"{a.label} and {b.label} are not linked.", title="Nothing to remove")
+        await self.cat.apply_edit(actor, "unlink", {"a": a.id, "b": b.id}, None)
+        return Reply(CatalogChange("Unlinked", a, ["They are no longer listed as alike."], other=b), ephemeral=True)
+
+    @command("catalog export")
+    async def catalog_export(self, actor: Actor, format: str = "json") -> Reply:
+        self.require_admin(actor)
+        result = await self.export(format)
+        if len(result.data) > UPLOAD_LIMIT:
+            # Discord refuses bigger uploads; the import reads gzip back as it is.
+            result.data = await asyncio.to_thread(gzip.compress, result.data, 6)
+            result.filename += ".gz"
+            result.compressed = True
+        return Reply(result, ephemeral=True)
+
+    @command("catalog import")
+    async def catalog_import(self, actor: Actor, file: bytes, filename: str = "", format: str | None = None,
+                             service: str | None = None, region: str | None = None, date: str | None = None,
+                             skip_bad: bool = False, dry_run: bool = False) -> Reply:
+        self.require_admin(actor)
+        result = await self.import_bytes(file, filename=filename, format=format, service=service, region=region,
+                                         date=date, skip_bad=skip_bad, dry_run=dry_run, actor=actor)
+        return Reply(result, ephemeral=True)
+
+    # The same operations for the command line (no actor, no permission check: the operator owns the files).
+
+    async def export(self, format: str = "json") -> CatalogExport:
+        format = (format or "json").lower()
+        if format not in EXPORT_FORMATS:
+            raise UserError(f"Export as {' or '.join(EXPORT_FORMATS)}.")
+        films, links = list(self.catalog), self.catalog.links
+        if format == "json":
+            version = await self.cat.store.db.get_meta("data_version")
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+            data = await asyncio.to_thread(export_json, films, links, data_version=version, exported_at=stamp)
+        else:
+            data = await asyncio.to_thread(export_csv, films, links)
+        filename = f"marquee-catalog-{time.strftime('%Y-%m-%d', time.gmtime())}.{format}"
+        return CatalogExport(filename, format, data, len(films), len(links))
+
+    async def import_bytes(self, content: bytes, *, filename: str = "", format: str | None = None,
+                           service: str | None = None, region: str | None = None, date: str | None = None,
+                           skip_bad: bool = False, dry_run: bool = False, extra: bytes | None = None,
+                           actor: Actor | None = None) -> CatalogImport:
+        """Parse, check and apply an import file as one logged edit (or nothing at all)."""
+        format = (format or "").lower().strip() or None
+        if format in (None, "auto"):
+            format = guess_format(filename, content)
+            if format is None:
+                raise UserError("I can't tell what kind of file this is. Say `format:` "
+                                f"({', '.join(IMPORT_FORMATS)}).", title="Which format?")
+        if format not in IMPORT_FORMATS:
+            raise UserError(f"Unknown format {format!r}: use one of {', '.join(IMPORT_FORMATS)}.")
+        options: dict[str, Any] = {"vocabulary": self.cat.vocabulary, "services": self.cat.services, "extra": extra}
+        if format == "streaming":
+            if not (service and region and date):
+                raise UserError("A streaming catalogue file needs `service`, `region` and `date` (the day or month "
+                                "the list was taken, e.g. 2021-09): the file itself does not say.",
+                                title="Which service, region and date?")
+            found = self.cat.service(service)
+            options.update(service=found.key, region=checked_region(region), date=date.strip(),
+                           kind=_KIND_OF_SERVICE.get(found.kind, "subscription"),
+                           source=f"{found.name} catalogue file ({date.strip()})")
+        if format == "imdb":
+            imdbs = {f.imdb_id for f in self.catalog if f.imdb_id}
+            titles = {(data.title_key(t), f.year) for f in self.catalog for t in (f.title, *f.aliases)}
+            options["keep"] = lambda imdb, title, year: imdb in imdbs or (data.title_key(title), year) in titles
+        try:
+            parsed = await asyncio.to_thread(parse_file, content, format, **options)
+        except ImportFormatError as error:
+            return CatalogImport(format, applied=False, dry_run=dry_run, error=str(error))
+        result = CatalogImport(format, applied=False, dry_run=dry_run, rows=len(parsed.rows),
+                               problems=list(parsed.problems), skipped=parsed.skipped,
+                               skipped_what=parsed.skipped_what)
+        if parsed.problems and not skip_bad:
+            return result
+        rows = [r.row for r in parsed.rows]
+        who = (actor.guild_id, actor.user_id) if actor else (None, None)
+        async with self.cat.edit_lock:
+            films, links = dict(self.catalog.films), self.catalog.links
+            new_films, new_links, outcomes = await asyncio.to_thread(apply_import, films, links, rows)
+            for row, outcome in zip(parsed.rows, outcomes):
+                result.counts[outcome.status] = result.counts.get(outcome.status, 0) + 1
+                if outcome.status in ("unmatched", "ambiguous") and len(result.unmatched) < 10:
+                    result.unmatched.append(f"line {row.line}: {outcome.detail}"
+                                            + (" (several films match)" if outcome.status == "ambiguous" else ""))
+                elif outcome.status in ("invalid", "link-missing-film"):
+                    result.problems.append(RowProblem(row.line, outcome.detail))
+            result.problems.sort(key=lambda p: p.line)
+            changed = [o.row for o in outcomes if o.changed]
+            if (result.problems and not skip_bad) or dry_run or not changed:
+                return result
+            change = diff(films, links, new_films, new_links)
+            await self.cat.store.apply_changes(
+                upserted=change.upserted, removed=change.removed, links_added=change.links_added,
+                links_removed=change.links_removed, edit=(*who, "import", {"format": format, "rows": changed}))
+            self.cat.show(change)
+        result.applied = True
+        log.info("Catalogue import (%s) by user %s: %s", format, who[1], result.counts)
+        return result
+
+
+def _show(value: object) -> str:
+    if value in (None, (), ""):
+        return "—"
+    if isinstance(value, tuple):
+        return ", ".join(map(str, value))
+    return str(value)

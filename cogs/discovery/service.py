@@ -1,0 +1,177 @@
+"""Discovery: /watch, /islike, /similar, /film and /where — the engine's answers, with their reasons."""
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+from bot.core.checks import checked_range
+from bot.core.context import Context
+from bot.core.errors import UserError
+from bot.core.interface import Actor, Reply, command, component
+from bot.core.results import Notice
+from bot.domain.eras import era_label, parse_era
+from bot.domain.models import AVAILABILITY_KINDS, Availability, Film
+from bot.domain.recommend import WatchQuery, recommend
+from bot.storage.nights import NightStore
+
+from .results import FilmCard, IsLikeAnswer, SimilarAnswer, StreamingOption, WatchAnswer, WhereAnswer
+
+MAX_BATCHES = 20
+WATCH_COUNT = (1, 5)
+SIMILAR_COUNT = (1, 10)
+MAX_MINUTES = (30, 600)
+
+
+class DiscoveryService:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.cat = ctx.catalogue
+        self.nights = NightStore(ctx.db)
+
+    # Helpers ------------------------------------------------------------------------------------------
+    def streaming(self, film: Film, region: str) -> tuple[list[StreamingOption], list[str]]:
+        here = sorted(film.streams_in(region), key=lambda a: (AVAILABILITY_KINDS.index(a.kind), a.service))
+        options = [self._option(a) for a in here]
+        elsewhere = sorted({a.region for a in film.availability} - {region})
+        return options, elsewhere
+
+    def _option(self, a: Availability) -> StreamingOption:
+        return StreamingOption(a.service, self.cat.services.name_of(a.service), a.region, a.kind, a.checked, a.source)
+
+    def checked_era(self, text: str) -> int:
+        decade = parse_era(text)
+        decades = self.cat.catalog.decades()
+        if decade is None or decade not in decades:
+            raise UserError(f"“{text[:20]}” is not a decade we have films from. Write it as 1990s, 90s or 1990; "
+                            f"the catalogue spans the {era_label(decades[0])} to the {era_label(decades[-1])}.",
+                            title="Unknown era")
+        return decade
+
+    # /watch ------------------------------------------------------------------------------------------
+    @command("watch")
+    async def watch(self, actor: Actor, mood: str | None = None, genre: str | None = None,
+                    service: str | None = None, max_minutes: int | None = None, like: str | None = None,
+                    country: str | None = None, era: str | None = None, region: str | None = None,
+                    count: int = 3) -> Reply:
+        checked_range("count", count, *WATCH_COUNT)
+        if max_minutes is not None:
+            checked_range("max_minutes", max_minutes, *MAX_MINUTES)
+        vocabulary = self.cat.vocabulary
+        if mood is not None and mood not in vocabulary.moods():
+            raise UserError(f"“{mood[:30]}” is not a mood. Moods: {', '.join(vocabulary.moods())}.", title="Unknown mood")
+        if country is not None and country.casefold() not in {c.casefold() for c in self.cat.catalog.countries()}:
+            raise UserError(f"No film in the catalogue comes from “{country[:40]}”. Pick a country from the list.",
+                            title="Unknown country")
+        where = await self.ctx.region_for(actor, region)
+        state: dict[str, Any] = {
+            "mood": mood, "genre": genre, "service": self.cat.service(service).key if service else None,
+            "max_minutes": max_minutes, "like": self.cat.find(like).id if like else None,
+            "country": country, "era": self.checked_era(era) if era else None, "region": where, "count": count,
+            "seed": zlib.crc32(str(actor.user_id).encode()), "batch": 0,
+        }
+        return await self._watch_answer(actor, state, token=None)
+
+    async def _watch_answer(self, actor: Actor, state: dict[str, Any], token: str | None) -> Reply:
+        seen = frozenset(await self.ctx.people.seen_ids(actor.user_id))
+        query = WatchQuery(**{k: state[k] for k in ("mood", "genre", "service", "max_minutes", "like", "country",
+                                                     "era", "region", "count", "seed", "batch")}, exclude=seen)
+        result = recommend(self.cat.catalog, self.cat.similarity, query)
+        if result.picks and state["batch"] < MAX_BATCHES:
+            if token is None:
+                token = await self.ctx.ui_state.put(actor.user_id, "watch", state)
+            else:
+                await self.ctx.ui_state.replace(token, state)
+        else:
+            token = None
+        like = self.cat.catalog.get(state["like"]) if state["like"] else None
+        shown = {
+            "mood": state["mood"], "genre": state["genre"],
+            "service": self.cat.services.name_of(state["service"]) if state["service"] else None,
+            "max_minutes": f"{state['max_minutes']} min" if state["max_minutes"] else None,
+            "like": like.label if like else None,
+            "country": state["country"], "era": era_label(state["era"] // 10 * 10) if state["era"] else None,
+        }
+        night = await self.nights.open_in_channel(actor.channel_id) if actor.channel_id is not None else None
+        answer = WatchAnswer({k: str(v) for k, v in shown.items() if v}, state["region"], list(result.picks),
+                             result.emptied_by, list(result.relaxations), result.matched, state["batch"], token,
+                             night.id if night else None)
+        return Reply(answer, ephemeral=not result.picks)
+
+    @component("more")
+    async def another_batch(self, actor: Actor, token: str, *, values: list[str]) -> Reply:
+        stored = await self.ctx.ui_state.get(token, "watch")
+        if stored is None:
+            raise UserError("These picks have expired. Run /watch again.", title="That control has expired")
+        _, state = stored
+        state["batch"] += 1
+        reply = await self._watch_answer(actor, state, token)
+        reply.update = bool(reply.result.picks)
+        return reply
+
+    @component("seenpick")
+    async def seen_from_select(self, actor: Actor, *, values: list[str]) -> Reply:
+        films = [f for v in values if (f := self.cat.catalog.get(v))]
+        for film in films:
+            await self.ctx.people.mark_seen(actor.user_id, film.id)
+        names = ", ".join(f.title for f in films) or "nothing"
+        return Reply(Notice("Marked as seen", f"{names}. /watch won't suggest them to you again."), ephemeral=True)
+
+    @component("wlpick")
+    async def watchlist_from_select(self, actor: Actor, *, values: list[str]) -> Reply:
+        films = [f for v in values if (f := self.cat.catalog.get(v))]
+        added = [f.title for f in films if await self.ctx.people.add_to_watchlist(actor.user_id, f.id)]
+        text = f"Added: {', '.join(added)}." if added else "They were already on your watchlist."
+        return Reply(Notice("Watchlist", text, ok=bool(added)), ephemeral=True)
+
+    # /islike -----------------------------------------------------------------------------------------
+    @command("islike")
+    async def islike(self, actor: Actor, film: str, other: str) -> Reply:
+        a = self.cat.find(film)
+        b = self.cat.find(other)
+        if a.id == b.id:
+            raise UserError(f"That's the same film twice: {a.label}. Pick two different films.", title="Same film")
+        return Reply(IsLikeAnswer(self.cat.similarity.compare(a.id, b.id)))
+
+    # /similar ----------------------------------------------------------------------------------------
+    @command("similar")
+    async def similar(self, actor: Actor, film: str, count: int = 5, service: str | None = None,
+                      region: str | None = None) -> Reply:
+        checked_range("count", count, *SIMILAR_COUNT)
+        chosen = self.cat.find(film)
+        key = self.cat.service(service).key if service else None
+        where = await self.ctx.region_for(actor, region) if (key or region) else None
+
+        def on_service(f: Film) -> bool:
+            return any(a.service == key and a.region == where for a in f.availability)
+
+        items = self.cat.similarity.similar(chosen.id, count, predicate=on_service if key else None)
+        name = self.cat.services.name_of(key) if key else None
+        return Reply(SimilarAnswer(chosen, items, name, where), ephemeral=not items)
+
+    @component("sim")
+    async def similar_button(self, actor: Actor, film_id: str, *, values: list[str]) -> Reply:
+        film = self.cat.catalog.get(film_id)
+        if film is None:
+            raise UserError("That film is no longer in the catalogue.")
+        return Reply(SimilarAnswer(film, self.cat.similarity.similar(film.id, 5)), ephemeral=True)
+
+    # /film -------------------------------------------------------------------------------------------
+    @command("film")
+    async def film(self, actor: Actor, title: str, region: str | None = None) -> Reply:
+        chosen = self.cat.find(title)
+        where = await self.ctx.region_for(actor, region)
+        streaming, elsewhere = self.streaming(chosen, where)
+        ratings = await self.ctx.people.ratings([actor.user_id])
+        seen = chosen.id in await self.ctx.people.seen_ids(actor.user_id)
+        card = FilmCard(chosen, where, streaming, elsewhere, self.cat.similarity.similar(chosen.id, 3),
+                        {t: self.cat.vocabulary.facet_of(t) or "" for t in chosen.tags},
+                        ratings.get((actor.user_id, chosen.id)), seen)
+        return Reply(card)
+
+    # /where ------------------------------------------------------------------------------------------
+    @command("where")
+    async def where(self, actor: Actor, title: str, region: str | None = None) -> Reply:
+        chosen = self.cat.find(title)
+        where = await self.ctx.region_for(actor, region)
+        streaming, elsewhere = self.streaming(chosen, where)
+        return Reply(WhereAnswer(chosen, where, streaming, elsewhere))

@@ -1,0 +1,8 @@
+"""General commands: /help."""
+from __future__ import annotations
+
+from bot.core.feature import Feature
+
+from .service import MetaService
+
+FEATURE = Feature(name="meta", help_group="General", build=MetaService, extension=f"{__name__}.cog")
