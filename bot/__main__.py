@@ -129,6 +129,8 @@ async def print_invite(settings: Settings, app_id: int | None) -> int:
             app_id = bot.application_id
         finally:
             await bot.close()
+        if app_id is None:  # login() reads it from Discord, so this only happens if Discord did not say
+            raise StartupError("Discord did not report the application id; pass it with --app-id")
     print(invite_url(app_id))
     return 0
 

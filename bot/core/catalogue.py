@@ -41,7 +41,7 @@ class Catalogue:
         self.store = store
         self.vocabulary = vocabulary
         self.services = services
-        tag_facets = {tag: vocabulary.facet_of(tag) for tag in vocabulary.tags()}
+        tag_facets = {tag: facet.name for facet in vocabulary.facets.values() for tag in facet.tags}
         facet_weights = {facet.name: facet.weight for facet in vocabulary.facets.values()}
         self.catalog = Catalog(films, links, tag_facets, facet_weights,
                                service_names={key: service.name for key, service in services.items()})

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import logging
-from typing import Any
+import re
+from collections.abc import Mapping
+from typing import Any, Self
 
 import discord
 
@@ -87,6 +89,7 @@ async def deliver(interaction: discord.Interaction, reply: Reply) -> None:
         kwargs.pop("files", None)
         await interaction.response.edit_message(**kwargs)
         return
+    message: discord.WebhookMessage | discord.InteractionMessage | None
     if interaction.response.is_done():
         message = await interaction.followup.send(ephemeral=reply.ephemeral, wait=True, **kwargs)
     else:
@@ -118,12 +121,15 @@ class ComponentRouter(discord.ui.DynamicItem[discord.ui.Item], template=r"(?P<cu
         super().__init__(item)
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item, match, /):
+    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> Self:
         return cls(item)
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        values = list((interaction.data or {}).get("values", []))
-        custom_id = (interaction.data or {}).get("custom_id", "")
+        # The payload is one of discord.py's TypedDicts; read it as the plain mapping it is at run time.
+        data: Mapping[str, Any] = interaction.data or {}
+        values = list(data.get("values", []))
+        custom_id = data.get("custom_id", "")
         try:
             reply = await app_of(interaction).dispatch_component(actor_of(interaction), custom_id, values)
             await deliver(interaction, reply)

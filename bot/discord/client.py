@@ -146,7 +146,7 @@ class MarqueeBot(commands.AutoShardedBot):
     async def on_ready(self) -> None:
         log.info("Marquee is online as %s in %d servers", self.user, len(self.guilds))
 
-    async def respond(self, interaction: discord.Interaction["MarqueeBot"], **options: Any) -> None:
+    async def respond(self, interaction: discord.Interaction[Any], **options: Any) -> None:
         """The body of every slash command: call the handler of the same name and deliver its reply.
 
         (Not `invoke`: that name belongs to `commands.Bot`, which calls it for every prefix-command message.)"""

@@ -49,6 +49,8 @@ class FilmTransformer(_Text):
 
     longest = 200
 
+    # ignore[override]: discord.py types Transformer.autocomplete for every option type (value and choices
+    # int | float | str); this is a string option, which only ever gets and gives str.
     async def autocomplete(self, interaction: discord.Interaction[Any], value: str) -> list[Choice[str]]:  # type: ignore[override]
         return _choices(app_of(interaction).catalogue.autocomplete(value))
 
@@ -56,6 +58,8 @@ class FilmTransformer(_Text):
 class ServiceTransformer(_Text):
     """One streaming service, or several comma-separated for options that take a list."""
 
+    # ignore[override]: discord.py types Transformer.autocomplete for every option type (value and choices
+    # int | float | str); this is a string option, which only ever gets and gives str.
     async def autocomplete(self, interaction: discord.Interaction[Any], value: str) -> list[Choice[str]]:  # type: ignore[override]
         return _choices(app_of(interaction).catalogue.service_choices(value))
 
@@ -67,6 +71,8 @@ class ServicesTransformer(ServiceTransformer):
 class TagsTransformer(_Text):
     """Tags from the controlled vocabulary, comma-separated."""
 
+    # ignore[override]: discord.py types Transformer.autocomplete for every option type (value and choices
+    # int | float | str); this is a string option, which only ever gets and gives str.
     async def autocomplete(self, interaction: discord.Interaction[Any], value: str) -> list[Choice[str]]:  # type: ignore[override]
         return _choices(app_of(interaction).catalogue.tag_choices(value))
 
@@ -74,6 +80,8 @@ class TagsTransformer(_Text):
 class CountryTransformer(_Text):
     """A country that some film in the catalogue comes from."""
 
+    # ignore[override]: discord.py types Transformer.autocomplete for every option type (value and choices
+    # int | float | str); this is a string option, which only ever gets and gives str.
     async def autocomplete(self, interaction: discord.Interaction[Any], value: str) -> list[Choice[str]]:  # type: ignore[override]
         return _choices(app_of(interaction).catalogue.country_choices(value))
 
@@ -83,6 +91,8 @@ class EraTransformer(_Text):
 
     longest = 10
 
+    # ignore[override]: discord.py types Transformer.autocomplete for every option type (value and choices
+    # int | float | str); this is a string option, which only ever gets and gives str.
     async def autocomplete(self, interaction: discord.Interaction[Any], value: str) -> list[Choice[str]]:  # type: ignore[override]
         return _choices(app_of(interaction).catalogue.era_choices(value))
 

@@ -38,7 +38,7 @@ class DiscordPublisher(Publisher):
     def __init__(self, bot: discord.Client, *, min_edit_interval: float = MIN_EDIT_INTERVAL) -> None:
         self.bot = bot
         self.min_edit_interval = min_edit_interval
-        self._pending: dict[int, tuple[int | None, Any]] = {}  # message id -> latest (channel, result)
+        self._pending: dict[int, tuple[int, Any]] = {}  # message id -> latest (channel, result)
         self._workers: dict[int, asyncio.Task] = {}
         self._last_edit: dict[int, float] = {}
 
@@ -82,7 +82,7 @@ class DiscordPublisher(Publisher):
                 del self._workers[message_id]
             self._forget_old_edits(loop.time())
 
-    async def _edit_now(self, channel_id: int | None, message_id: int, result: Any) -> None:
+    async def _edit_now(self, channel_id: int, message_id: int, result: Any) -> None:
         kwargs = to_discord(render(result))
         kwargs.pop("files", None)
         try:

@@ -23,10 +23,11 @@ import re
 import sys
 import tomllib
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from bot.domain.models import AVAILABILITY_KINDS, SCORE_KINDS, Availability, Film, Link, Score
 
@@ -348,7 +349,9 @@ def read_curated_file(path: Path, label: str | None = None) -> tuple[list[Curate
     films, links = data.get("film", []), data.get("link", [])
     if not isinstance(films, list) or not isinstance(links, list):
         raise DataFileError(label, None, "film and link must be arrays of tables ([[film]], [[link]])")
-    film_lines, link_lines = _table_lines(text, "film"), _table_lines(text, "link")
+    # A line per table, or None for each when the count of [[film]]/[[link]] headers does not match.
+    film_lines: Sequence[int | None] = _table_lines(text, "film")
+    link_lines: Sequence[int | None] = _table_lines(text, "link")
     if len(film_lines) != len(films):
         film_lines = [None] * len(films)
     if len(link_lines) != len(links):
@@ -398,7 +401,8 @@ def _text(value: object) -> str | None:
 
 def curated_availability(data: Mapping[str, object]) -> tuple[Availability, ...]:
     rows = []
-    for entry in data.get("availability", ()) if isinstance(data.get("availability"), list) else ():
+    entries = data.get("availability")
+    for entry in entries if isinstance(entries, list) else ():
         if not isinstance(entry, dict):
             continue
         for region in _strings(entry.get("regions")):
@@ -409,7 +413,8 @@ def curated_availability(data: Mapping[str, object]) -> tuple[Availability, ...]
 
 def curated_scores(data: Mapping[str, object]) -> tuple[Score, ...]:
     scores = []
-    for entry in data.get("scores", ()) if isinstance(data.get("scores"), list) else ():
+    entries = data.get("scores")
+    for entry in entries if isinstance(entries, list) else ():
         if isinstance(entry, dict) and _integer(entry.get("value")) is not None:
             scores.append(Score(str(entry.get("kind")), entry["value"], str(entry.get("source")),
                                 _text(entry.get("as_of")), _integer(entry.get("count"))))
@@ -419,8 +424,8 @@ def curated_scores(data: Mapping[str, object]) -> tuple[Score, ...]:
 def apply_curation(film: Film, record: CuratedRecord) -> Film:
     """The film with the record's fields laid over it (curated wins, field by field)."""
     data = record.data
-    changes: dict[str, object] = {"id": record.id, "curated": True,
-                                  "popularity": film.popularity + CURATED_BOOST}
+    changes: dict[str, Any] = {"id": record.id, "curated": True,
+                               "popularity": film.popularity + CURATED_BOOST}
     for key in ("title", "pitch", "notes"):
         if _text(data.get(key)):
             changes[key] = data[key]
@@ -532,14 +537,14 @@ class Problem:
 
 def _valid_month(text: object) -> bool:
     match = MONTH_PATTERN.fullmatch(text) if isinstance(text, str) else None
-    return bool(match) and 1 <= int(match.group(2)) <= 12
+    return match is not None and 1 <= int(match.group(2)) <= 12
 
 
 def _valid_date(text: object) -> bool:
     if _valid_month(text):
         return True
     match = DAY_PATTERN.fullmatch(text) if isinstance(text, str) else None
-    return bool(match) and 1 <= int(match.group(2)) <= 12 and 1 <= int(match.group(3)) <= 31
+    return match is not None and 1 <= int(match.group(2)) <= 12 and 1 <= int(match.group(3)) <= 31
 
 
 def _in_range(value: object, bounds: tuple[int, int]) -> bool:
@@ -601,10 +606,10 @@ def _validate_record(record: CuratedRecord, vocabulary: Vocabulary, services: Se
                    f"{RUNTIME_RANGE[0]}-{RUNTIME_RANGE[1]}")
     for key in LIST_FIELDS:
         if key in data:
-            value = data[key]
-            if not _strings(value) or any(not item.strip() for item in value):
+            items = _strings(data[key])
+            if not items or any(not item.strip() for item in items):
                 out.append(f"{key} must be a non-empty list of non-empty strings")
-            elif len(set(value)) != len(value):
+            elif len(set(items)) != len(items):
                 out.append(f"{key} has repeated entries")
     cast = _strings(data.get("cast"))
     if len(cast) > MAX_CURATED_CAST:
@@ -626,12 +631,13 @@ def _validate_record(record: CuratedRecord, vocabulary: Vocabulary, services: Se
             if needed not in facets:
                 out.append(f"needs at least one {needed} tag ({', '.join(vocabulary.tags(needed))})")
     pitch = data.get("pitch")
+    pitch_text = _text(pitch)
     if pitch is None:
         out.append("pitch is required")
-    elif not _text(pitch) or "\n" in pitch:
+    elif pitch_text is None or "\n" in pitch_text:
         out.append("pitch must be one non-empty line")
-    elif len(pitch) > MAX_PITCH:
-        out.append(f"pitch is {len(pitch)} characters; at most {MAX_PITCH}")
+    elif len(pitch_text) > MAX_PITCH:
+        out.append(f"pitch is {len(pitch_text)} characters; at most {MAX_PITCH}")
     if "notes" in data and not _text(data["notes"]):
         out.append("notes must be a non-empty string")
     out += _validate_availability(data.get("availability"), services)
@@ -658,8 +664,8 @@ def _validate_availability(entries: object, services: Services) -> list[str]:
             hint = services.resolve(service) if isinstance(service, str) else None
             out.append(f"{where}: unknown service {service!r}"
                        + (f" (did you mean {hint.key!r}?)" if hint else " (see services.toml)"))
-        regions = entry.get("regions")
-        if not _strings(regions):
+        regions = _strings(entry.get("regions"))
+        if not regions:
             out.append(f"{where}: regions must be a non-empty list of ISO 3166-1 alpha-2 codes")
         else:
             bad = [r for r in regions if r not in REGIONS]
@@ -749,44 +755,45 @@ def validate(base: list[Film], curated: list[CuratedRecord], links: Iterable[Lin
             year = _integer(record.data.get("year"))
             if base_film and year and base_film.year and abs(year - base_film.year) > 1:
                 say(f"year {year} but {record.imdb} is {base_film.title} ({base_film.year}): wrong imdb?")
-        elif _text(record.data.get("title")) and _integer(record.data.get("year")):
-            twins = base_by_title.get((title_key(record.data["title"]), record.data["year"]), [])
+        elif (title := _text(record.data.get("title"))) and (year := _integer(record.data.get("year"))):
+            twins = base_by_title.get((title_key(title), year), [])
             if twins:
                 say(f"the base layer has {twins[0].title} ({twins[0].year}) as {twins[0].imdb_id}; "
                     "add imdb so they merge")
 
-    pairs: dict[frozenset, Link] = {}
+    pairs: dict[frozenset[str], Link] = {}
     for link in links:
         file = getattr(link, "file", "links")
         line = getattr(link, "line", None)
         label = f"{link.a} -> {link.b}"
-        say = lambda message, f=file, n=line, w=label: problems.append(Problem(f, n, w, message))  # noqa: E731
+        say_link = lambda message, f=file, n=line, w=label: problems.append(Problem(f, n, w, message))  # noqa: E731
         extra = getattr(link, "unknown_keys", ())
         if extra:
-            say(f"unknown keys {list(extra)}")
+            say_link(f"unknown keys {list(extra)}")
         ends_ok = True
         for end in (link.a, link.b):
             if not isinstance(end, str) or not end:
-                say("a and b are required film ids")
+                say_link("a and b are required film ids")
                 ends_ok = False
             elif end in renamed:
-                say(f"{end!r} is the base id of a curated film; use {renamed[end]!r}")
+                say_link(f"{end!r} is the base id of a curated film; use {renamed[end]!r}")
                 ends_ok = False
             elif end not in final_ids:
-                say(f"no film with id {end!r}")
+                say_link(f"no film with id {end!r}")
                 ends_ok = False
         if ends_ok and link.a == link.b:
-            say("a film cannot be linked to itself")
+            say_link("a film cannot be linked to itself")
         reason = link.reason
         if not _text(reason) or "\n" in reason:
-            say("reason must be one non-empty line")
+            say_link("reason must be one non-empty line")
         elif len(reason) > MAX_REASON:
-            say(f"reason is {len(reason)} characters; at most {MAX_REASON}")
+            say_link(f"reason is {len(reason)} characters; at most {MAX_REASON}")
         if ends_ok:
             pair = frozenset((link.a, link.b))
             if pair in pairs:
-                earlier = pairs[pair]
-                say(f"same pair already linked at {getattr(earlier, 'file', '?')}:{getattr(earlier, 'line', '?')}")
+                earlier_link = pairs[pair]
+                say_link(f"same pair already linked at {getattr(earlier_link, 'file', '?')}:"
+                         f"{getattr(earlier_link, 'line', '?')}")
             pairs.setdefault(pair, link)
     return problems
 

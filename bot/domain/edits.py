@@ -55,7 +55,7 @@ def _film(films: dict[str, Film], film_id: object) -> Film:
 
 def _add(films: dict[str, Film], links: list[Link], payload: dict) -> tuple[dict, list]:
     record, reasons = check_record(payload.get("film"))
-    if reasons:
+    if reasons or record is None:  # check_record gives either a record or reasons
         raise ValueError("; ".join(reasons))
     if record["id"] in films:
         raise ValueError(f"id {record['id']} is already taken by {films[record['id']].label}")
@@ -90,7 +90,7 @@ def _edit(films: dict[str, Film], links: list[Link], payload: dict) -> tuple[dic
         else:
             record[key] = value if value not in ((), "") else None
     checked, reasons = check_record(record)
-    if reasons:
+    if reasons or checked is None:  # check_record gives either a record or reasons
         raise ValueError("; ".join(reasons))
     new = film_from_record(checked)
     if not same_film(new, film):
@@ -123,7 +123,7 @@ def _stream(films: dict[str, Film], links: list[Link], payload: dict) -> tuple[d
     fresh = []
     for entry in entries:
         checked, reasons = check_availability(entry)
-        if reasons:
+        if reasons or checked is None:  # check_availability gives either an entry or reasons
             raise ValueError("; ".join(reasons))
         fresh.append(checked)
     new = set_availability(film, fresh)
@@ -159,7 +159,8 @@ def _link(films: dict[str, Film], links: list[Link], payload: dict) -> tuple[dic
     _film(films, a)
     _film(films, b)
     reasons = check_link(a, b, reason)
-    if reasons:
+    # No reasons means a, b and reason are all text; the isinstance checks only tell the type checker so.
+    if reasons or not isinstance(a, str) or not isinstance(b, str) or not isinstance(reason, str):
         raise ValueError("; ".join(reasons))
     return films, put_link(links, Link(a, b, reason.strip(), payload.get("origin", LOCAL)))
 
@@ -290,9 +291,10 @@ def apply_import(films: Mapping[str, Film], links: Iterable[Link],
     for row in rows:
         mode = row.get("mode") if isinstance(row, dict) else None
         if mode == "link":
-            outcomes.append(_import_link(films, links, row, file_ids))
-            if outcomes[-1].status == "linked":
-                links = put_link(links, Link(outcomes[-1].row["a"], outcomes[-1].row["b"], row["reason"],
+            outcome = _import_link(films, links, row, file_ids)
+            outcomes.append(outcome)
+            if outcome.status == "linked" and outcome.row is not None:  # a linked outcome has its row
+                links = put_link(links, Link(outcome.row["a"], outcome.row["b"], row["reason"],
                                              row.get("origin", LOCAL)))
             continue
         record = row.get("film") if mode in ("replace", "fill", "availability") else None
@@ -307,7 +309,7 @@ def apply_import(films: Mapping[str, Film], links: Iterable[Link],
                 outcomes.append(RowOutcome(why or "unmatched", detail=_describe(record)))
                 continue
             checked, reasons = check_record(record, partial=mode == "fill")
-            if reasons:
+            if reasons or checked is None:  # check_record gives either a record or reasons
                 outcomes.append(RowOutcome("invalid", detail="; ".join(reasons)))
                 continue
             new_id = unique_id(films, checked.get("id") or slugify(checked["title"], checked.get("year")))
@@ -336,8 +338,11 @@ def apply_import(films: Mapping[str, Film], links: Iterable[Link],
 
 
 def _import_link(films: dict[str, Film], links: list[Link], row: dict, file_ids: dict[str, str]) -> RowOutcome:
-    a = file_ids.get(row.get("a"), row.get("a"))
-    b = file_ids.get(row.get("b"), row.get("b"))
+    a, b = row.get("a"), row.get("b")
+    if isinstance(a, str):  # only text can be an id in the file (file_ids has text keys)
+        a = file_ids.get(a, a)
+    if isinstance(b, str):
+        b = file_ids.get(b, b)
     if a not in films or b not in films:
         missing = a if a not in films else b
         return RowOutcome("link-missing-film", detail=f"no film {missing}")

@@ -189,7 +189,7 @@ def is_int(value: object) -> bool:
 
 def valid_month(text: object) -> bool:
     match = MONTH.fullmatch(text) if isinstance(text, str) else None
-    return bool(match) and 1 <= int(match.group(2)) <= 12
+    return match is not None and 1 <= int(match.group(2)) <= 12
 
 
 def valid_date(text: object) -> bool:
@@ -229,7 +229,7 @@ def check_availability(entry: object, services: Any = None) -> tuple[dict[str, A
     source = entry.get("source")
     if source is not None and (not isinstance(source, str) or not source.strip()):
         out.append("availability source must be text")
-    if out:
+    if out or not isinstance(region, str):  # a region that is not text is already in `out`
         return None, out
     return {"service": service, "region": region.upper(), "kind": entry["kind"], "checked": entry["checked"],
             "source": source}, []
@@ -494,7 +494,7 @@ def _film_rows(parsed: ParsedFile, items: Iterable[tuple[int, object]], vocabula
         film_id = item.get("id") if isinstance(item, dict) else None
         if isinstance(film_id, str) and film_id in seen:
             reasons.append(f"id {film_id} is also on line {seen[film_id]}")
-        if reasons:
+        if reasons or record is None:  # check_record gives either a record or reasons
             parsed.bad(line, "; ".join(reasons))
             continue
         seen[record["id"]] = line
@@ -516,7 +516,7 @@ def _link_rows(parsed: ParsedFile, items: Iterable[tuple[int, object]]) -> None:
         pair = frozenset((a, b)) if not reasons else None
         if pair is not None and pair in pairs:
             reasons.append(f"the same pair is also on line {pairs[pair]}")
-        if reasons:
+        if reasons or pair is None:  # pair is None only when there were reasons already
             parsed.bad(line, "; ".join(reasons))
             continue
         pairs[pair] = line
@@ -721,9 +721,10 @@ def parse_streaming(data: bytes, *, service: str, region: str, date: str, kind: 
                 dt.datetime.strptime(" ".join(added.split()), "%B %d, %Y")
             except ValueError:
                 reasons.append(f"date_added {added!r} is not like 'September 25, 2021'")
-        if not reasons and (title.casefold(), year) in seen:
+        # year is None only when release_year was not a year, which is already one of the reasons
+        if not reasons and year is not None and (title.casefold(), year) in seen:
             reasons.append(f"{title} ({year}) is also on line {seen[(title.casefold(), year)]}")
-        if reasons:
+        if reasons or year is None:
             parsed.bad(line, "; ".join(reasons))
             continue
         seen[(title.casefold(), year)] = line

@@ -113,13 +113,17 @@ def _filters(catalog: Catalog, query: WatchQuery) -> list[_Filter]:
         elif name == "service":
             out.append(_Filter(name, catalog.postings("service", service_key(value, query.region))))
         elif name == "max_minutes":
-            limit = int(value)
-            out.append(_Filter(name, None, lambda f, limit=limit: f.runtime is not None and f.runtime <= limit))
+            out.append(_Filter(name, None, _at_most(int(value))))
         elif name == "country":
             out.append(_Filter(name, catalog.postings("country", _country_key(value))))
         elif name == "era":
             out.append(_Filter(name, catalog.postings("decade", str(int(value) // 10 * 10))))
     return out
+
+
+def _at_most(limit: int) -> Callable[[Film], bool]:
+    """The max_minutes test: a known runtime of at most `limit` minutes."""
+    return lambda f: f.runtime is not None and f.runtime <= limit
 
 
 def _country_key(text: str) -> str:
@@ -134,9 +138,12 @@ def _apply(catalog: Catalog, filters: Iterable[_Filter]) -> tuple[set[str] | Non
     for flt in filters:
         if flt.postings is not None:
             pool = set(flt.postings) if pool is None else pool & flt.postings
-        else:
+        elif flt.test is not None:
+            test = flt.test
             source = films.values() if pool is None else (films[fid] for fid in pool)
-            pool = {f.id for f in source if flt.test(f)}
+            pool = {f.id for f in source if test(f)}
+        else:
+            raise TypeError(f"filter {flt.name!r} has neither postings nor a test")
         if not pool:
             return pool, flt.name
     return pool, None
@@ -154,19 +161,20 @@ def _relaxations(catalog: Catalog, query: WatchQuery, filters: list[_Filter], re
     drops: list[Relaxation] = []
     for flt in filters:
         others = [f for f in filters if f is not flt]
-        if flt.name == "max_minutes":
+        # A filter is there only for a query field that is set, so max_minutes and era are not None below.
+        if flt.name == "max_minutes" and query.max_minutes is not None:
             pool, _ = _apply(catalog, others)
             source = catalog.films.values() if pool is None else (catalog.films[fid] for fid in pool)
             longer = [f.runtime for f in source
                       if f.runtime is not None and f.runtime > query.max_minutes and f.id not in removed]
             if longer:
                 limit = int(math.ceil(min(longer) / 5.0) * 5)
-                bumped = others + [_Filter("max_minutes", None, lambda f, limit=limit: f.runtime is not None and f.runtime <= limit)]
+                bumped = others + [_Filter("max_minutes", None, _at_most(limit))]
                 n = _count(catalog, bumped, removed)
                 if n:
                     gentle.append(Relaxation("max_minutes", f"allow up to {limit} min → {plural(n, 'film')}", n))
-        if flt.name == "era":
-            best = None
+        if flt.name == "era" and query.era is not None:
+            best: tuple[int, int] | None = None
             for era in (query.era - 10, query.era + 10):
                 nearby = others + [_Filter("era", catalog.postings("decade", str(era)))]
                 n = _count(catalog, nearby, removed)

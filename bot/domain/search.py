@@ -228,15 +228,15 @@ class TitleIndex:
                 if not ids:
                     del self._by_name[name.joined]
         for token in tokens:
-            ids = self._postings.get(token)
-            if ids is None:
+            posting = self._postings.get(token)
+            if posting is None:
                 continue
-            if isinstance(ids, set):
-                ids.discard(film.id)
-                if len(ids) == 1:
-                    self._postings[token] = (next(iter(ids)),)
+            if isinstance(posting, set):
+                posting.discard(film.id)
+                if len(posting) == 1:
+                    self._postings[token] = (next(iter(posting)),)
                 continue
-            if ids[0] != film.id:
+            if posting[0] != film.id:
                 continue
             del self._postings[token]
             i = bisect.bisect_left(self._sorted_tokens, token)
@@ -308,9 +308,10 @@ class TitleIndex:
         anchor = self._popular_anchor
         return anchor is None or self.catalog.priors().get(anchor[0]) == anchor[1]
 
-    def _build_popular(self) -> None:
+    def _build_popular(self) -> dict[str, list[str]]:
         """Top films of every prefix too broad to enumerate, bottom-up so each posting is read once."""
-        self._popular = {}
+        popular: dict[str, list[str]] = {}
+        self._popular = popular
         self._popular_truncated = set()
         self._popular_anchor = self._pick_anchor()
         tokens = self._sorted_tokens
@@ -319,11 +320,14 @@ class TitleIndex:
         while lo < len(tokens):
             first = tokens[lo][0]
             hi = bisect.bisect_left(tokens, _after_prefix(first), lo)
-            self._fill_popular(first, lo, hi, positions)
+            self._fill_popular(popular, first, lo, hi, positions)
             lo = hi
+        return popular
 
-    def _fill_popular(self, prefix: str, lo: int, hi: int, positions: dict[str, int]) -> list[str]:
-        """Most popular films with a token in tokens[lo:hi] (all starting with `prefix`), kept if broad."""
+    def _fill_popular(self, popular: dict[str, list[str]], prefix: str, lo: int, hi: int,
+                      positions: dict[str, int]) -> list[str]:
+        """Most popular films with a token in tokens[lo:hi] (all starting with `prefix`), kept in `popular`
+        (the cache `self._popular`) if broad."""
         tokens, postings = self._sorted_tokens, self._postings
         ids: set[str] = set()
         broad = hi - lo > PREFIX_EXPANSION_CAP
@@ -338,12 +342,12 @@ class TitleIndex:
             while lo < hi:
                 child = tokens[lo][:depth + 1]
                 end = bisect.bisect_left(tokens, _after_prefix(child), lo, hi)
-                ids.update(self._fill_popular(child, lo, end, positions))
+                ids.update(self._fill_popular(popular, child, lo, end, positions))
                 lo = end
         ranked = heapq.nsmallest(POPULAR_KEPT, ids, key=positions.__getitem__) if len(ids) > POPULAR_KEPT \
             else sorted(ids, key=positions.__getitem__)
         if broad:
-            self._popular[prefix] = ranked
+            popular[prefix] = ranked
             if len(ids) > POPULAR_KEPT:
                 self._popular_truncated.add(prefix)
         return ranked
@@ -353,14 +357,15 @@ class TitleIndex:
         return {token[:n] for token in tokens for n in range(1, len(token) + 1) if token[:n] in popular}
 
     def _popular_with_prefix(self, prefix: str) -> list[str]:
-        if self._popular is None or not self._anchor_holds():
-            self._build_popular()
-        films = self._popular.get(prefix)
+        popular = self._popular
+        if popular is None or not self._anchor_holds():
+            popular = self._build_popular()
+        films = popular.get(prefix)
         if films is None:
             tokens = self._sorted_tokens
             lo = bisect.bisect_left(tokens, prefix)
             hi = bisect.bisect_left(tokens, _after_prefix(prefix), lo)
-            films = self._fill_popular(prefix, lo, hi, self._rank_positions())
+            films = self._fill_popular(popular, prefix, lo, hi, self._rank_positions())
         return films[:MAX_SCORED]
 
     # ------------------------------------------------------------------ queries

@@ -282,9 +282,10 @@ class SimilarityEngine:
         priors = catalog.priors()
         return heapq.nlargest(_SHORTLIST, pool, key=lambda fid: (priors.get(fid, 0.0), fid))
 
-    def _scan_for(self, predicate, allowed, have: set[str], limit: int) -> list[str]:
+    def _scan_for(self, predicate: Callable[[Film], bool], allowed: Callable[[str], bool], have: set[str],
+                  limit: int) -> list[str]:
         """A narrow predicate left too few candidates: take the most popular films that pass it."""
-        found = []
+        found: list[str] = []
         for fid in self.catalog.ranked_ids():
             if fid not in have and allowed(fid):
                 found.append(fid)

@@ -190,16 +190,16 @@ def count_schulze(
         if isinstance(ballot, str):
             raise TypeError("a ranked ballot is a sequence of film ids, not a single string")
         # dict.fromkeys drops repeats and keeps each film's first place.
-        ranking = [index[film] for film in dict.fromkeys(ballot) if film in index]
-        if ranking:
-            rankings.append(ranking)
+        positions = [index[film] for film in dict.fromkeys(ballot) if film in index]
+        if positions:
+            rankings.append(positions)
         else:
             abstentions += 1
     voters = len(rankings)
 
     first_preferences = [0] * n
-    for ranking in rankings:
-        first_preferences[ranking[0]] += 1
+    for positions in rankings:
+        first_preferences[positions[0]] += 1
     tally = {films[i]: first_preferences[i] for i in range(n)}
     if voters == 0:
         return _nobody_voted(SCHULZE, films, tally, abstentions, titles)

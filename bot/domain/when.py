@@ -20,6 +20,7 @@ Rules worth knowing:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 
@@ -64,7 +65,7 @@ _MONTHS = {
 _RELATIVE_DAYS = {"today": 0, "tonight": 0, "tomorrow": 1, "tmrw": 1, "tmr": 1}
 
 
-def _alternatives(words) -> str:
+def _alternatives(words: Iterable[str]) -> str:
     return "|".join(sorted(words, key=len, reverse=True))  # longest first so "fri" can't eat "friday"
 
 

@@ -151,7 +151,10 @@ async def _insert_films(conn: aiosqlite.Connection, films: Iterable[Film], *, re
     # links/film_tags would silently drop the film's links.
     upsert = (" ON CONFLICT(id) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in _FILM_COLUMNS[1:])
               if replace else "")
-    film_rows, tag_rows, score_rows, availability_rows = [], [], [], []
+    film_rows: list[tuple[object, ...]] = []
+    tag_rows: list[tuple[str, str]] = []  # (film_id, tag)
+    score_rows: list[tuple[str, str, int, int | None, str, str | None]] = []  # film_id, kind, value, count, ...
+    availability_rows: list[tuple[str, str, str, str, str, str | None]] = []  # film_id, service, region, ...
     for f in films:
         film_rows.append((
             f.id, f.title, f.year, f.runtime, f.certificate, f.imdb_id, int(f.curated), f.pitch, f.notes,
@@ -178,7 +181,8 @@ def _j(values: Iterable[str]) -> str:
     return json.dumps(list(values), ensure_ascii=False)
 
 
-def _film_from_row(row: aiosqlite.Row, tags, scores, availability) -> Film:
+def _film_from_row(row: aiosqlite.Row, tags: Iterable[str], scores: Iterable[Score],
+                   availability: Iterable[Availability]) -> Film:
     lists = {name: tuple(json.loads(row[name])) for name in _LIST_COLUMNS}
     return Film(
         id=row["id"], title=row["title"], year=row["year"], runtime=row["runtime"], certificate=row["certificate"],

@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
+import aiosqlite
+
 from .db import Database
 
 MAX_NOMINEES = 20
@@ -81,7 +83,7 @@ class Turnout:
     attendees: int
 
 
-def _night(row) -> Night:
+def _night(row: aiosqlite.Row) -> Night:
     return Night(
         id=row[0], guild_id=row[1], channel_id=row[2], message_id=row[3], host_id=row[4], title=row[5],
         showtime=row[6], closes_at=row[7], voting=row[8], status=row[9], event_id=row[10], created_at=row[11],
@@ -110,6 +112,7 @@ class NightStore:
                 (guild_id, channel_id, host_id, title, showtime, closes_at, voting, now),
             )
             night_id = cursor.lastrowid
+        assert night_id is not None  # an INSERT sets the new row's id
         night = await self.get(night_id)
         assert night is not None
         return night
@@ -154,10 +157,10 @@ class NightStore:
         if not night_ids:
             return {}
         marks = ",".join("?" * len(night_ids))
-        voters = dict(await self.db.fetchall(
-            f"SELECT night_id, COUNT(*) FROM ballots WHERE night_id IN ({marks}) GROUP BY night_id", night_ids))  # noqa: S608
-        attendees = dict(await self.db.fetchall(
-            f"SELECT night_id, COUNT(*) FROM attendees WHERE night_id IN ({marks}) GROUP BY night_id", night_ids))  # noqa: S608
+        voters: dict[int, int] = {night_id: count for night_id, count in await self.db.fetchall(
+            f"SELECT night_id, COUNT(*) FROM ballots WHERE night_id IN ({marks}) GROUP BY night_id", night_ids)}  # noqa: S608
+        attendees: dict[int, int] = {night_id: count for night_id, count in await self.db.fetchall(
+            f"SELECT night_id, COUNT(*) FROM attendees WHERE night_id IN ({marks}) GROUP BY night_id", night_ids)}  # noqa: S608
         return {n: Turnout(voters.get(n, 0), attendees.get(n, 0)) for n in night_ids}
 
     async def finish(self, night_id: int, decide: Callable[[list[Nominee], list[Ballot]], tuple[str | None, dict]],
@@ -213,7 +216,9 @@ class NightStore:
                 return Nomination("duplicate", Nominee(*existing))
             async with conn.execute("SELECT COUNT(*), COALESCE(MAX(position) + 1, 0) FROM nominees WHERE night_id = ?",
                                     (night_id,)) as cursor:
-                count, position = await cursor.fetchone()
+                totals = await cursor.fetchone()
+            assert totals is not None  # COUNT(*) without GROUP BY always gives one row
+            count, position = totals
             if count >= limit:
                 return Nomination("full")
             await conn.execute(
@@ -282,11 +287,11 @@ _NOMINEES_SQL = "SELECT film_id, position, nominated_by, at FROM nominees WHERE 
 _BALLOTS_SQL = "SELECT user_id, choices, updated_at FROM ballots WHERE night_id = ? ORDER BY user_id"
 
 
-async def _nominees(conn, night_id: int) -> list[Nominee]:
+async def _nominees(conn: aiosqlite.Connection, night_id: int) -> list[Nominee]:
     async with conn.execute(_NOMINEES_SQL, (night_id,)) as cursor:
         return [Nominee(*row) for row in await cursor.fetchall()]
 
 
-async def _ballots(conn, night_id: int) -> list[Ballot]:
+async def _ballots(conn: aiosqlite.Connection, night_id: int) -> list[Ballot]:
     async with conn.execute(_BALLOTS_SQL, (night_id,)) as cursor:
         return [Ballot(r[0], tuple(json.loads(r[1])), r[2]) for r in await cursor.fetchall()]

@@ -77,7 +77,7 @@ async def run_catalog(settings: Settings, args: argparse.Namespace, open_app: Ca
                 return 2
             content, extra = _read_import(args.file, args.format, args.links)
             try:
-                result = await service.import_bytes(
+                imported = await service.import_bytes(
                     content, filename=args.file.name if args.file.is_file() else "movies.csv",
                     format=None if args.format == "auto" else args.format, service=args.service,
                     region=args.region, date=args.date, skip_bad=args.skip_bad, dry_run=args.dry_run, extra=extra)
@@ -85,16 +85,16 @@ async def run_catalog(settings: Settings, args: argparse.Namespace, open_app: Ca
                 print(error.message, file=sys.stderr)
                 return 2
             if args.json:
-                print(json.dumps(to_json(result), ensure_ascii=False))
+                print(json.dumps(to_json(imported), ensure_ascii=False))
             else:
-                print(result.summary)
-                for problem in result.problems:
+                print(imported.summary)
+                for problem in imported.problems:
                     print(f"  {problem}")
-                for example in result.unmatched:
+                for example in imported.unmatched:
                     print(f"  not in the catalogue: {example}")
-                if result.skipped:
-                    print(f"  skipped {result.skipped:,} {result.skipped_what or 'rows'}")
-            return 0 if (result.applied or result.dry_run) and not result.error else 1
+                if imported.skipped:
+                    print(f"  skipped {imported.skipped:,} {imported.skipped_what or 'rows'}")
+            return 0 if (imported.applied or imported.dry_run) and not imported.error else 1
     finally:
         await app.close()
     return 2

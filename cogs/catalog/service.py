@@ -21,6 +21,7 @@ from bot.domain.catalog import Catalog
 from bot.domain.edits import EDITABLE, apply_import, diff, matches_availability, unique_id
 from bot.domain.interchange import (EXPORT_FORMATS, IMPORT_FORMATS, ImportFormatError, RowProblem, export_csv,
                                     export_json, guess_format, parse_file, slugify)
+from bot.domain.models import Film
 
 from .results import CatalogChange, CatalogExport, CatalogImport, CatalogStats
 
@@ -44,6 +45,14 @@ class CatalogService:
     # Each edit is checked here (vocabulary, services, regions, dates) so the user gets a clear answer, then
     # applied with bot.domain.edits.apply_edit (the same function that replays it over a new data version),
     # written with its edit-log row in one transaction, and only then made visible in memory.
+
+    async def _edit_film(self, actor: Actor, op: str, payload: dict[str, Any], film_id: str) -> Film:
+        """Apply an edit of one film and return the film as it is now. None of these edits removes a film,
+        so it is still there; if it somehow is not, say so as a missing film would be."""
+        film = await self.cat.apply_edit(actor, op, payload, film_id)
+        if film is None:
+            raise UserError("That film is no longer in the catalogue.", title="Film not found")
+        return film
 
     @staticmethod
     def require_admin(actor: Actor) -> None:
@@ -77,7 +86,7 @@ class CatalogService:
         if slug in self.catalog and record["directors"]:
             slug = f"{slug}-{slugify(record['directors'][0].split()[-1], None)}"
         record["id"] = unique_id(self.catalog.films, slug)
-        film = await self.cat.apply_edit(actor, "add", {"film": record}, record["id"])
+        film = await self._edit_film(actor, "add", {"film": record}, record["id"])
         lines = [f"Added as {film.id}."]
         if film.tags:
             lines.append("Tags: " + ", ".join(film.tags))
@@ -99,18 +108,19 @@ class CatalogService:
         for key, value in given.items():
             if value is None:
                 continue
+            new: str | int | list[str] | None = value
             if isinstance(value, str):
-                value = value.strip()
-                if value == "-":
-                    value = None
+                new = value.strip()
+                if new == "-":
+                    new = None
                 elif key in ("directors", "cast", "countries", "languages", "genres", "aliases"):
-                    value = split_names(value)
-            changes[key] = value
+                    new = split_names(new)
+            changes[key] = new
         if not changes:
             raise UserError("Give at least one field to change, e.g. `pitch:` or `runtime:` (`-` clears a field).")
         assert set(changes) <= set(EDITABLE)
         before = target
-        after = await self.cat.apply_edit(actor, "edit", {"id": target.id, "changes": changes}, target.id)
+        after = await self._edit_film(actor, "edit", {"id": target.id, "changes": changes}, target.id)
         lines = [f"{key}: {_show(getattr(before, _FIELD.get(key, key)))} → {_show(getattr(after, _FIELD.get(key, key)))}"
                  for key in changes]
         return Reply(CatalogChange("Edited", after, lines, changed=after is not before), ephemeral=True)
@@ -120,7 +130,7 @@ class CatalogService:
         self.require_admin(actor)
         target = self.cat.find(film)
         tags = self.cat.checked_tags(tag)
-        after = await self.cat.apply_edit(actor, "tag", {"id": target.id, "tags": tags}, target.id)
+        after = await self._edit_film(actor, "tag", {"id": target.id, "tags": tags}, target.id)
         new = [t for t in tags if t not in target.tags]
         lines = [f"Added: {', '.join(new)}" if new else f"Already tagged {', '.join(tags)}.",
                  "Tags: " + ", ".join(after.tags)]
@@ -135,7 +145,7 @@ class CatalogService:
         if not gone:
             raise UserError(f"{target.label} has no tag {', '.join(tags)}.", title="Nothing to remove",
                             suggestions=list(target.tags))
-        after = await self.cat.apply_edit(actor, "untag", {"id": target.id, "tags": gone}, target.id)
+        after = await self._edit_film(actor, "untag", {"id": target.id, "tags": gone}, target.id)
         lines = [f"Removed: {', '.join(gone)}", "Tags: " + (", ".join(after.tags) or "none")]
         return Reply(CatalogChange("Untagged", after, lines), ephemeral=True)
 
@@ -144,10 +154,11 @@ class CatalogService:
                              kind: str = "subscription", checked: str | None = None, source: str | None = None) -> Reply:
         self.require_admin(actor)
         target = self.cat.find(film)
-        entry = {"service": self.cat.service(service).key, "region": checked_region(region),
+        service_key = self.cat.service(service).key
+        entry = {"service": service_key, "region": checked_region(region),
                  "kind": checked_kind(kind), "checked": checked_month(checked), "source": (source or "").strip() or None}
-        after = await self.cat.apply_edit(actor, "stream", {"id": target.id, "availability": [entry]}, target.id)
-        name = self.cat.services.name_of(entry["service"])
+        after = await self._edit_film(actor, "stream", {"id": target.id, "availability": [entry]}, target.id)
+        name = self.cat.services.name_of(service_key)
         lines = [f"{name} in {entry['region']} ({entry['kind']}), checked {entry['checked']}."]
         return Reply(CatalogChange("Streaming", after, lines, changed=after is not target), ephemeral=True)
 
@@ -163,7 +174,7 @@ class CatalogService:
         if not gone:
             raise UserError(f"{target.label} is not listed on {self.cat.services.name_of(key)}"
                             + (f" in {region}" if region else "") + ".", title="Nothing to remove")
-        after = await self.cat.apply_edit(actor, "unstream", {"id": target.id, "service": key, "region": region, "kind": kind},
+        after = await self._edit_film(actor, "unstream", {"id": target.id, "service": key, "region": region, "kind": kind},
                                  target.id)
         lines = [f"Removed {self.cat.services.name_of(key)} in " + ", ".join(sorted({a.region for a in gone})) + "."]
         return Reply(CatalogChange("No longer streaming", after, lines), ephemeral=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.core.message import Style
 from bot.domain.models import Film
 from bot.storage.nights import MAX_NOMINEES, Night, Turnout
 
@@ -100,7 +101,7 @@ class NightHistory:
 class NightAction:
     label: str
     custom_id: str
-    style: str = "secondary"
+    style: Style = "secondary"
 
 
 @dataclass(slots=True)
