@@ -15,8 +15,8 @@ from cogs.catalog import cli as catalog_cli
 from .composition import build_bot, open_app, run_console
 from .core.errors import ConfigError, StartupError
 from .core.settings import Settings, configure_logging, load_settings
-from .storage.errors import DatabaseUnusable
 from .discord.client import MarqueeBot, invite_url, point_at
+from .storage.errors import DatabaseUnusable
 
 log = logging.getLogger("bot")
 

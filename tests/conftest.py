@@ -1,19 +1,30 @@
 """Shared fixtures: a real SQLite database holding the real shipped catalogue.
 
-Building the catalogue from the shipped files takes a couple of seconds, so it is built once per test
-session into a template file; each test gets its own copy (a real file, never shared between tests).
+Building the catalogue from the shipped files takes seconds, so it is built once per test session into a
+template file; each test gets its own copy (a real file, never shared between tests). Reading that
+catalogue into memory and indexing it takes about a second more, so the in-memory engine is also loaded
+once: each test's app reads and writes its own database copy, while the search and similarity engine it
+consults is the session's. A test that changes the catalogue gets the engine reloaded after it, so the
+next test starts from the shipped data again.
 """
 from __future__ import annotations
 
 import asyncio
+import copy
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
+from typing import AsyncIterator
 
 import pytest
 
 from bot.composition import FEATURES
 from bot.core.app import Marquee
+from bot.core.catalogue import Catalogue
+from bot.core.context import Context
 from bot.core.interface import Actor
+from bot.storage.catalog import CatalogStore
+from bot.storage.db import Database
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -30,6 +41,31 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@dataclass
+class SharedCatalogue:
+    """The session's in-memory catalogue, and how to get it back after a test changed it."""
+
+    template: Path
+    catalogue: Catalogue | None = None
+
+    async def get(self) -> Catalogue:
+        if self.catalogue is None:
+            db = await Database.open(self.template)
+            try:
+                self.catalogue = await Catalogue.load(db)
+            finally:
+                await db.close()
+        return self.catalogue
+
+    def forget(self) -> None:
+        self.catalogue = None
+
+
+@pytest.fixture(scope="session")
+def shared_catalogue(template_db: Path) -> SharedCatalogue:
+    return SharedCatalogue(template_db)
+
+
 @pytest.fixture
 def db_path(template_db: Path, tmp_path: Path) -> Path:
     target = tmp_path / "marquee.db"
@@ -38,12 +74,21 @@ def db_path(template_db: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-async def app(db_path: Path):
-    marquee = await Marquee.open(db_path, FEATURES)
+async def app(db_path: Path, shared_catalogue: SharedCatalogue) -> AsyncIterator[Marquee]:
+    shared = await shared_catalogue.get()
+    db = await Database.open(db_path)
+    # The test's own store, lock and database; the session's engine (catalog, title index, similarity).
+    catalogue = copy.copy(shared)
+    catalogue.store = CatalogStore(db)
+    catalogue.edit_lock = asyncio.Lock()
+    version = shared.catalog.version
+    marquee = Marquee(Context(db, catalogue), FEATURES)
     try:
         yield marquee
     finally:
         await marquee.close()
+        if shared.catalog.version != version:
+            shared_catalogue.forget()
 
 
 @pytest.fixture

@@ -21,6 +21,9 @@ import pytest
 
 from bot.composition import FEATURES
 from bot.core.app import Marquee
+from bot.core.interface import Actor
+from bot.core.rendering import render, render_text, to_json
+from bot.core.results import Failure
 from bot.domain import dataset
 from bot.domain.edits import apply_edit
 from bot.domain.interchange import (
@@ -28,11 +31,8 @@ from bot.domain.interchange import (
     parse_json, parse_movielens, parse_streaming, same_film,
 )
 from bot.domain.models import Link
-from bot.core.interface import Actor
-from bot.core.rendering import render, render_text, to_json
 from cogs.catalog.results import CatalogImport
 from cogs.catalog.service import CatalogService
-from bot.core.results import Failure
 
 REPO = Path(__file__).resolve().parent.parent
 ADMIN = Actor(user_id=333, name="admin", guild_id=900, channel_id=901, can_manage_guild=True)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.settings import load_settings
 from bot.composition import run_console
-from bot.console import ConsoleInputError, parse_line, user_id_for
+from bot.console import user_id_for
+from bot.core.settings import load_settings
 
 
 async def console(db_path: Path, lines: list[str], *, as_json: bool = True, user: str = "console") -> list:
@@ -80,8 +80,8 @@ async def test_a_broken_line_does_not_stop_the_console(db_path: Path) -> None:
 
 
 async def test_an_unexpected_error_becomes_an_apology_with_an_error_id(app, caplog: pytest.LogCaptureFixture) -> None:
-    from bot.discord.client import MarqueeBot
     from bot.console import Console
+    from bot.discord.client import MarqueeBot
 
     bot = MarqueeBot(load_settings({}), app, serving=False)
     await bot.load_cogs()
@@ -100,3 +100,40 @@ async def test_an_unexpected_error_becomes_an_apology_with_an_error_id(app, capl
     assert len(error_id) == 8 and "database on fire" not in answer["result"]["message"]
     # The log has the id, the context and the traceback; the user only sees the id.
     assert error_id in caplog.text and "/help" in caplog.text and "database on fire" in caplog.text
+
+
+async def test_a_title_with_a_trailing_space_still_gets_working_choice_buttons(db_path: Path) -> None:
+    # The prompt once found "its" option by comparing the typed value with the stripped query, so
+    # `title:"Ballerina "` made every button answer "That choice is not valid any more".
+    [prompt] = await console(db_path, ['/film title:"Ballerina "'])
+    assert prompt["result"]["type"] == "disambiguation" and prompt["result"]["query"] == "Ballerina"
+    [card] = await console(db_path, [f"press {prompt['result']['choice_ids'][0]}"])
+    assert card["result"]["type"] == "film_card"
+    assert card["result"]["film"]["title"] == "Ballerina"
+
+
+async def test_text_mode_shows_dates_and_names_not_discord_markup(db_path: Path) -> None:
+    [text] = await console(db_path, ['/movienight start title:"Friday" when:"in 3h"'], as_json=False, user="dana")
+    assert "<t:" not in text and "<@" not in text
+    assert "Host: @dana" in text
+    [raw] = await console(db_path, ["/movienight cancel"], user="dana")  # the night must not stay open
+    assert raw["result"]["type"] == "night_notice"
+    [json_view] = await console(db_path, ['/movienight start title:"Later" when:"in 3h"'], user="dana")
+    assert json_view["result"]["night"]["host_id"] == user_id_for("dana")  # JSON keeps the raw values
+
+
+async def test_member_mode_acts_without_manager_permissions(db_path: Path) -> None:
+    out = io.StringIO()
+    settings = load_settings({"DATABASE_PATH": str(db_path)})
+    await run_console(settings, user="erin", as_json=True, member=True,
+                      stdin=io.StringIO('/settings region:GB\n/catalog stats\n/settings\n'), out=out)
+    refused, catalogue, shown = (json.loads(line) for line in out.getvalue().splitlines())
+    assert refused["result"]["title"] == "Not allowed" and "Manage Server" in refused["result"]["message"]
+    assert catalogue["result"]["title"] == "Not allowed"
+    assert shown["result"]["type"] == "settings_view"
+
+
+async def test_mistakes_are_titled_by_what_went_wrong(db_path: Path) -> None:
+    answers = await console(db_path, ['/rate film:"Heat" stars:6', "/nosuch", '/similar flim:"Heat"'])
+    assert [a["result"]["title"] for a in answers] == ["Out of range", "Unknown command", "Unknown option"]
+    assert "between 1 and 5" in answers[0]["result"]["message"]

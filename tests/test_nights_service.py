@@ -11,8 +11,7 @@ from bot.core.app import Marquee
 from bot.core.interface import Actor, Publisher
 from bot.core.rendering import render, render_text
 from bot.core.results import Disambiguation, Failure
-from cogs.movienight.results import (Announcement, GroupSuggestions, NightHistory, NightNotice, NightView,
-                                     VoteBallot)
+from cogs.movienight.results import Announcement, GroupSuggestions, NightHistory, NightNotice, NightView, VoteBallot
 from cogs.movienight.service import NightService
 
 
@@ -336,8 +335,8 @@ async def test_rendered_messages_fit_discord(app: Marquee, alice: Actor) -> None
 
 
 async def test_discord_publisher_coalesces_edits_and_shows_the_final_state() -> None:
-    from bot.discord.publisher import DiscordPublisher
     from bot.core.results import Notice
+    from bot.discord.publisher import DiscordPublisher
 
     sent: list[tuple[int, str]] = []
 
@@ -366,3 +365,16 @@ async def test_discord_publisher_coalesces_edits_and_shows_the_final_state() -> 
         titles = [t for m, t in sent if m == message_id]
         assert 2 <= len(titles) <= 4, titles  # ~0.3 s of updates at one edit per 0.2 s
         assert titles[-1].endswith(last)
+
+
+async def test_watch_offers_to_nominate_its_picks_while_a_night_is_open(app: Marquee, alice: Actor) -> None:
+    recorder, view = await start_night(app, alice, title="Picks night")
+    answer = (await app.dispatch_command(alice, "watch", {"genre": "Action", "count": 2})).result
+    assert answer.open_night_id == view.night.id
+    message = render(answer)
+    select = next(row for row in message.rows if not isinstance(row, list) and row.custom_id.startswith("mq:mnpick:"))
+    film_id = select.options[0].value
+    reply = await press(app, alice, select.custom_id, film_id)
+    assert isinstance(reply.result, NightNotice) and reply.result.title == "Nominated", reply.result
+    assert [n.film_id for n in await service(app).store.nominees(view.night.id)] == [film_id]
+    await service(app).settle()

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage.errors import DatabaseUnusable
 from bot.storage.db import Database
+from bot.storage.errors import DatabaseUnusable
 from bot.storage.migrations import LATEST_VERSION
 from bot.storage.people import PeopleStore, UserPrefs
 

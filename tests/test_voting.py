@@ -7,14 +7,7 @@ import time
 import pytest
 
 from bot.domain.voting import (
-    APPROVAL,
-    FIRST_PREFERENCES,
-    HEAD_TO_HEAD,
-    NOMINATION_ORDER,
-    SCHULZE,
-    SPLIT_SUPPORT,
-    Nominee,
-    count_approval,
+    APPROVAL, FIRST_PREFERENCES, HEAD_TO_HEAD, NOMINATION_ORDER, SCHULZE, SPLIT_SUPPORT, Nominee, count_approval,
     count_schulze,
 )
 

@@ -143,6 +143,11 @@ class MarqueeBot(commands.AutoShardedBot):
                                        commands_fingerprint(self.tree, guild))
         return len(synced)
 
+    async def on_message(self, message: discord.Message, /) -> None:
+        """Marquee has no prefix commands: everything arrives as interactions. Messages that mention the
+        bot are not read as commands (commands.Bot would log every one as CommandNotFound)."""
+        return None
+
     async def on_ready(self) -> None:
         log.info("Marquee is online as %s in %d servers", self.user, len(self.guilds))
 

@@ -832,8 +832,8 @@ def main(argv: list[str] | None = None) -> int:
         print(problem)
     if not problems:
         dataset = load_dataset(paths)
-        print(f"ok: {len(dataset.films)} films, {len(dataset.curated())} curated, "
-              f"{len(dataset.links)} links, version {dataset.version}")
+        print(f"ok: {len(dataset.films):,} films, {len(dataset.curated()):,} curated, "
+              f"{len(dataset.links):,} links, version {dataset.version}")
     else:
         print(f"{len(problems)} problem(s)", file=sys.stderr)
     return 1 if problems else 0

@@ -4,7 +4,7 @@ Pure data: nothing here imports discord or touches the database.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # Kinds of streaming availability, as Discord users understand them.
 AVAILABILITY_KINDS = ("subscription", "free", "rent", "buy")

@@ -123,7 +123,8 @@ WEAK_PICK_TAGS = frozenset({"standalone", "franchise-entry", "dialogue-light", "
 
 
 def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+    """`1 film`, `17,681 films`: counts are shown with thousands separators everywhere."""
+    return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"
 
 
 def facet_phrase(tag: str, facet: str | None) -> str:

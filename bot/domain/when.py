@@ -23,7 +23,6 @@ import re
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
-
 __all__ = [
     "WhenError",
     "parse_when",

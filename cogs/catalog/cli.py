@@ -9,7 +9,6 @@ import argparse
 import json
 import sys
 from pathlib import Path
-
 from typing import Awaitable, Callable
 
 from bot.core.app import Marquee

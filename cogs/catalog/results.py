@@ -58,8 +58,8 @@ class CatalogImport:
         if self.error:
             return f"Nothing imported: {safe(self.error)}"
         if self.problems and not self.applied and not self.dry_run:
-            return (f"Nothing imported: {len(self.problems)} bad row(s). Fix them, or import again with "
-                    f"skip_bad to import the {self.rows} good row(s) only.")
-        parts = [f"{n} {what}" for what, n in self.counts.items() if n]
+            return (f"Nothing imported: {len(self.problems):,} bad row(s). Fix them, or import again with "
+                    f"skip_bad to import the {self.rows:,} good row(s) only.")
+        parts = [f"{n:,} {what}" for what, n in self.counts.items() if n]
         verb = "Would change" if self.dry_run else ("Imported" if self.applied else "No changes")
         return f"{verb}: " + (", ".join(parts) if parts else "nothing to change") + "."

@@ -19,8 +19,10 @@ from bot.core.interface import Actor, Reply, command
 from bot.domain import dataset as data
 from bot.domain.catalog import Catalog
 from bot.domain.edits import EDITABLE, apply_import, diff, matches_availability, unique_id
-from bot.domain.interchange import (EXPORT_FORMATS, IMPORT_FORMATS, ImportFormatError, RowProblem, export_csv,
-                                    export_json, guess_format, parse_file, slugify)
+from bot.domain.interchange import (
+    EXPORT_FORMATS, IMPORT_FORMATS, ImportFormatError, RowProblem, export_csv, export_json, guess_format, parse_file,
+    slugify,
+)
 from bot.domain.models import Film
 
 from .results import CatalogChange, CatalogExport, CatalogImport, CatalogStats

@@ -59,6 +59,9 @@ def _watch(answer: WatchAnswer) -> Message:
         if answer.emptied_by:
             blocker = FILTER_LABELS.get(answer.emptied_by, answer.emptied_by)
             lines = [f"Nothing fits every filter ({asked}) in {answer.region}: the **{blocker}** filter emptied the list."]
+        elif answer.batch:
+            lines = [f"That was every film that fits ({asked}) in {answer.region}: there is no further batch. "
+                     "Change a filter for new picks."]
         else:
             lines = [f"Nothing fits all of these filters together ({asked}) in {answer.region}."]
         if answer.relaxations:

@@ -8,8 +8,10 @@ from bot.core.text import clip, safe
 from bot.domain import voting
 from bot.storage.nights import CANCELLED, CLOSED, MAX_NOMINEES, Night
 
-from .results import (APPROVAL, TIE_RULE, Announcement, GroupSuggestions, NightHistory, NightNotice, NightView,
-                      NomineeEntry, VoteBallot, encode_order)
+from .results import (
+    APPROVAL, TIE_RULE, Announcement, GroupSuggestions, NightHistory, NightNotice, NightView, NomineeEntry, VoteBallot,
+    encode_order,
+)
 
 _BAR = 10  # width of the tally bar in characters
 CLOSED_COLOUR = 0x5B8C5A

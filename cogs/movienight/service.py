@@ -26,8 +26,9 @@ from .ballot import Ballots
 from .events import EventKeeper
 from .jobs import BallotRefresher, DeadlineCloser, Tasks
 from .keeper import NightKeeper, ShownTitles, shown, stale
-from .results import (APPROVAL, RANKED, Announcement, GroupSuggestions, HistoryEntry, NightAction, NightHistory,
-                      NightNotice, NightView, Suggestion)
+from .results import (
+    APPROVAL, RANKED, Announcement, GroupSuggestions, HistoryEntry, NightAction, NightHistory, NightNotice, Suggestion,
+)
 
 log = logging.getLogger(__name__)
 

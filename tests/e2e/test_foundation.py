@@ -71,3 +71,17 @@ async def test_a_rejected_token_stops_with_a_clear_message(standin: DiscordStand
 
 def _buttons(message: dict) -> list[dict]:
     return [c for row in message.get("components", []) for c in row.get("components", []) if c.get("type") == 2]
+
+
+async def test_a_message_mentioning_the_bot_is_not_an_error(standin: DiscordStandIn, bot: BotProcess) -> None:
+    # commands.Bot calls invoke(ctx) for every message; Marquee once overrode invoke with its own signature,
+    # so any @mention logged "AttributeError: 'Context' object has no attribute 'user'".
+    before = len(standin.channel_messages())
+    await standin.user_message("hello there", user=ALICE, mention_bot=True)
+    await standin.user_message("no mention here", user=BOB)
+    await asyncio.sleep(0.5)
+    answer = await (await standin.slash("help")).answer()  # still serving
+    assert is_ephemeral(answer)
+    log = bot.log_text()
+    assert "AttributeError" not in log and "CommandNotFound" not in log and "Ignoring exception" not in log
+    assert len(standin.channel_messages()) == before + 2  # the two user messages; the bot said nothing

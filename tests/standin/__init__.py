@@ -24,23 +24,8 @@ the limits it enforces.
 
 from .process import REPO_ROOT, BotProcess
 from .server import (
-    ALICE,
-    BOB,
-    CAROL,
-    DEFAULT_BOT_PERMISSIONS,
-    DEFAULT_MEMBER_PERMISSIONS,
-    Callback,
-    DiscordStandIn,
-    InteractionFailed,
-    MentionRecord,
-    Perm,
-    Rejection,
-    SentInteraction,
-    User,
-    find_component,
-    is_ephemeral,
-    iter_components,
-    mention_pings,
+    ALICE, BOB, CAROL, DEFAULT_BOT_PERMISSIONS, DEFAULT_MEMBER_PERMISSIONS, Callback, DiscordStandIn, InteractionFailed,
+    MentionRecord, Perm, Rejection, SentInteraction, User, find_component, is_ephemeral, iter_components, mention_pings,
 )
 
 __all__ = [

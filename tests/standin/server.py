@@ -618,6 +618,35 @@ class DiscordStandIn:
 
         return await self._wait_until(find, timeout, f"a message in channel {channel_id}")
 
+    async def user_message(self, content: str, *, user: User = ALICE, guild_id: Optional[int] = None,
+                           channel_id: Optional[int] = None, mention_bot: bool = False) -> Dict[str, Any]:
+        """A member writes in a channel: the message is stored and MESSAGE_CREATE dispatched, as Discord
+        does for a bot with the GUILD_MESSAGES intent. Without the privileged MESSAGE_CONTENT intent the
+        bot receives the content only when the message mentions it (content, embeds, attachments and
+        components arrive empty otherwise)."""
+        guild = self._guild(guild_id)
+        channel = channel_id or guild.text_channel_id
+        if mention_bot:
+            content = f"<@{self.bot_user.id}> {content}"
+        message_id = self._snowflake()
+        message: Dict[str, Any] = {
+            "id": str(message_id), "type": 0, "channel_id": str(channel), "guild_id": str(guild.id),
+            "author": user.to_dict(), "content": content, "embeds": [], "components": [], "attachments": [],
+            "mentions": [self.bot_user.to_dict()] if mention_bot else [], "mention_roles": [],
+            "mention_everyone": False, "pinned": False, "tts": False, "timestamp": _iso(time.time()),
+            "edited_timestamp": None, "flags": 0, "reactions": [], "sticker_items": [],
+            "member": {k: val for k, val in guild.members.get(user.id, {}).items() if k != "user"}
+                      or {"roles": [], "joined_at": _iso(self._started_wall - 3600), "deaf": False, "mute": False,
+                          "flags": 0},
+        }
+        self._messages[message_id] = copy.deepcopy(message)
+        session = self._session_for_guild(guild.id)
+        if session is not None and session.intents & INTENT_GUILD_MESSAGES:
+            if not mention_bot and not session.intents & INTENT_MESSAGE_CONTENT:
+                message.update(content="", embeds=[], attachments=[], components=[])
+            await self._dispatch(session, "MESSAGE_CREATE", message)
+        return message
+
     # --- test-facing state ------------------------------------------------------------
 
     def commands(self, guild_id: Optional[int] = None) -> List[Dict[str, Any]]:
