@@ -117,7 +117,8 @@ async def sync_commands(settings: Settings, guild_id: int | None) -> int:
         count = await bot.force_sync(guild_id or settings.dev_guild_id)
     finally:
         await bot.close()
-    target = f"server {guild_id or settings.dev_guild_id}" if (guild_id or settings.dev_guild_id) else "all servers (global)"
+    target = (f"server {guild_id or settings.dev_guild_id}" if (guild_id or settings.dev_guild_id)
+              else "all servers (global)")
     print(f"Synced {count} commands to {target}.")
     return 0
 

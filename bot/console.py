@@ -124,7 +124,8 @@ def _convert(command: app_commands.Command, param: app_commands.Parameter, value
         try:
             number: float | int = int(value) if kind is AppCommandOptionType.integer else float(value)
         except ValueError:
-            raise ConsoleInputError(f"{label} must be a {'whole ' if kind is AppCommandOptionType.integer else ''}number.",
+            raise ConsoleInputError(f"{label} must be a "
+                                    f"{'whole ' if kind is AppCommandOptionType.integer else ''}number.",
                                     title="Not a number") from None
         low, high = param.min_value, param.max_value
         if (low is not None and number < low) or (high is not None and number > high):
@@ -179,7 +180,8 @@ def humanise(text: str, *, names: dict[int, str], zone: tzinfo | None = None, no
     text = _TIMESTAMP.sub(timestamp, text)
     text = _USER.sub(lambda m: "@" + names.get(int(m.group(1)), f"user {m.group(1)}"), text)
     text = _ROLE.sub(lambda m: f"@role {m.group(1)}", text)
-    return _CHANNEL.sub(lambda m: "#this-channel" if int(m.group(1)) == CONSOLE_CHANNEL_ID else f"#channel {m.group(1)}",
+    return _CHANNEL.sub(lambda m: "#this-channel" if int(m.group(1)) == CONSOLE_CHANNEL_ID
+                                  else f"#channel {m.group(1)}",
                         text)
 
 

@@ -95,8 +95,8 @@ def synthetic_catalog(size: int, seed: int = 1) -> Catalog:
         films.append(film)
         if curated:
             curated_ids.append(film.id)
-    links = [Link(a, b, "synthetic link") for a, b in zip(curated_ids, rng.sample(curated_ids, len(curated_ids)))
-             if a != b]
+    links = [Link(a, b, "synthetic link")
+             for a, b in zip(curated_ids, rng.sample(curated_ids, len(curated_ids)), strict=True) if a != b]
     return Catalog(films, links, tag_facets, facet_weights)
 
 

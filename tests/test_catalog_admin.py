@@ -147,13 +147,13 @@ async def test_edits_persist_survive_reopen_and_new_data_version(tmp_path: Path,
                              "VALUES (1, 2, '[\"heat-1995\"]', 9)")
         before_users = await user_rows(app)
         expected = {fid: film_to_record(f) for fid, f in app.catalogue.catalog.films.items()}
-        expected_links = sorted((l.a, l.b, l.reason) for l in app.catalogue.catalog.links)
+        expected_links = sorted((link.a, link.b, link.reason) for link in app.catalogue.catalog.links)
     finally:
         await app.close()
 
     def snapshot(a: Marquee) -> tuple[dict, list]:
         return ({fid: film_to_record(f) for fid, f in a.catalogue.catalog.films.items()},
-                sorted((l.a, l.b, l.reason) for l in a.catalogue.catalog.links))
+                sorted((link.a, link.b, link.reason) for link in a.catalogue.catalog.links))
 
     app = await Marquee.open(tmp_path / "t.db", FEATURES)  # same data version: read back from the database
     try:
@@ -279,7 +279,7 @@ async def test_export_import_round_trip(tmp_path: Path, data_v1, fmt: str) -> No
         message = render(exported)
         assert message.files and message.files[0].filename.endswith(f".{fmt}")
         films = {f.id: f for f in source.catalogue.catalog}
-        links = {frozenset((l.a, l.b)): l for l in source.catalogue.catalog.links}
+        links = {frozenset((link.a, link.b)): link for link in source.catalogue.catalog.links}
     finally:
         await source.close()
 
@@ -295,7 +295,7 @@ async def test_export_import_round_trip(tmp_path: Path, data_v1, fmt: str) -> No
             assert got.keys() == films.keys()
             for fid, film in films.items():
                 assert same_film(got[fid], film), fid
-            assert {frozenset((l.a, l.b)): l for l in app.catalogue.catalog.links} == links
+            assert {frozenset((link.a, link.b)): link for link in app.catalogue.catalog.links} == links
 
         check(target)
         again = await run(target, "catalog import", file=exported.data, filename=exported.filename)

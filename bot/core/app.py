@@ -107,7 +107,8 @@ class Marquee:
         """A disambiguation button: run the original command again with the chosen film."""
         stored = await self.ctx.ui_state.get(token, "rerun")
         if stored is None or not index.isdecimal() or not index.isascii():
-            return self.failure_reply("That choice has expired. Run the command again.", title="That control has expired")
+            return self.failure_reply("That choice has expired. Run the command again.",
+                                      title="That control has expired")
         owner, state = stored
         if owner != actor.user_id:
             return self.failure_reply("This choice belongs to someone else's command. Run it yourself to choose.",

@@ -46,7 +46,8 @@ def to_json(value: Any) -> Any:
     if hasattr(value, "to_json"):
         return value.to_json()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        data = {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value) if not f.name.startswith("_")}
+        data = {f.name: to_json(getattr(value, f.name))
+                for f in dataclasses.fields(value) if not f.name.startswith("_")}
         return {"type": _type_name(value), **data} if _is_result(value) else data
     if isinstance(value, enum.Enum):
         return value.value
@@ -114,7 +115,8 @@ def _failure(result: Failure) -> Message:
 
 @renderer.register
 def _help(result: HelpResult) -> Message:
-    embed = Embed(title="🎬 Marquee commands", description="What should we watch, is it like Kill Bill, and movie-night votes.")
+    embed = Embed(title="🎬 Marquee commands",
+                  description="What should we watch, is it like Kill Bill, and movie-night votes.")
     for group, commands in result.groups.items():
         embed.add(group, "\n".join(f"`/{c.name}` — {c.description}" for c in commands))
     return Message(embeds=[embed])

@@ -356,11 +356,11 @@ def read_curated_file(path: Path, label: str | None = None) -> tuple[list[Curate
         film_lines = [None] * len(films)
     if len(link_lines) != len(links):
         link_lines = [None] * len(links)
-    records = [CuratedRecord(label, line, MappingProxyType(body)) for body, line in zip(films, film_lines)]
+    records = [CuratedRecord(label, line, MappingProxyType(body)) for body, line in zip(films, film_lines, strict=True)]
     parsed_links = [
         CuratedLink(body.get("a"), body.get("b"), body.get("reason"), "curated", label, line,
                     tuple(sorted(set(body) - LINK_KEYS)))
-        for body, line in zip(links, link_lines)
+        for body, line in zip(links, link_lines, strict=True)
     ]
     return records, parsed_links
 
@@ -557,7 +557,7 @@ def validate_base(base: list[Film], file: str = "base_films.jsonl.gz") -> list[P
     seen_ids: set[str] = set()
     seen_imdb: set[str] = set()
     for film in base:
-        say = lambda message: problems.append(Problem(file, None, film.id, message))  # noqa: E731
+        say = lambda message, f=film: problems.append(Problem(file, None, f.id, message))  # noqa: E731
         if not ID_PATTERN.fullmatch(film.id):
             say("id is not a lower-case slug")
         if film.id in seen_ids:

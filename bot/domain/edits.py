@@ -167,12 +167,12 @@ def _link(films: dict[str, Film], links: list[Link], payload: dict) -> tuple[dic
 
 def put_link(links: list[Link], link: Link) -> list[Link]:
     pair = {link.a, link.b}
-    return [l for l in links if {l.a, l.b} != pair] + [link]
+    return [other for other in links if {other.a, other.b} != pair] + [link]
 
 
 def _unlink(films: dict[str, Film], links: list[Link], payload: dict) -> tuple[dict, list]:
     pair = {payload.get("a"), payload.get("b")}
-    return films, [l for l in links if {l.a, l.b} != pair]
+    return films, [link for link in links if {link.a, link.b} != pair]
 
 
 def _names(value: object, what: str) -> list[str]:
@@ -348,7 +348,7 @@ def _import_link(films: dict[str, Film], links: list[Link], row: dict, file_ids:
         return RowOutcome("link-missing-film", detail=f"no film {missing}")
     if a == b or check_link(a, b, row.get("reason")):
         return RowOutcome("invalid", detail=f"link {a} -> {b}")
-    existing = next((l for l in links if {l.a, l.b} == {a, b}), None)
+    existing = next((link for link in links if {link.a, link.b} == {a, b}), None)
     if existing is not None and existing.reason == row["reason"] and existing.origin == row.get("origin", LOCAL):
         return RowOutcome("unchanged", a)
     return RowOutcome("linked", a, {**row, "a": a, "b": b})
@@ -396,8 +396,8 @@ def diff(old_films: Mapping[str, Film], old_links: Iterable[Link],
         if old_films.get(film_id) is not film:
             result.upserted.append(film)
     result.removed = [film_id for film_id in old_films if film_id not in new_films]
-    before = {frozenset((l.a, l.b)): l for l in old_links}
-    after = {frozenset((l.a, l.b)): l for l in new_links}
+    before = {frozenset((old.a, old.b)): old for old in old_links}
+    after = {frozenset((new.a, new.b)): new for new in new_links}
     for pair, link in after.items():
         if before.get(pair) != link:
             result.links_added.append(link)

@@ -53,7 +53,8 @@ class GroupPick:
 
 
 def suggest_for_group(catalog: Catalog, similarity: SimilarityEngine, group: Group, count: int, *,
-                      who: Callable[[int], str], quality: Callable[[Film], float], weights: GroupWeights = DEFAULT_WEIGHTS) -> list[GroupPick]:
+                      who: Callable[[int], str], quality: Callable[[Film], float],
+                      weights: GroupWeights = DEFAULT_WEIGHTS) -> list[GroupPick]:
     """The `count` best films for the group, with the reasons each was picked, best first."""
     excluded = set(group.nominated) | set(group.seen)
     size = max(1, len(group.members))

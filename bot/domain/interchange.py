@@ -321,7 +321,8 @@ def check_record(record: object, *, vocabulary: Any = None, services: Any = None
                     continue
                 kinds.append(s.get("kind"))
                 if set(s) - {"kind", "value", "source", "as_of", "count"}:
-                    out.append(f"score has unknown keys {sorted(set(s) - {'kind', 'value', 'source', 'as_of', 'count'})}")
+                    out.append("score has unknown keys "
+                               f"{sorted(set(s) - {'kind', 'value', 'source', 'as_of', 'count'})}")
                 if s.get("kind") not in SCORE_KINDS:
                     out.append(f"score kind {s.get('kind')!r} must be one of {', '.join(SCORE_KINDS)}")
                 if not (is_int(s.get("value")) and 0 <= s["value"] <= 100):
@@ -366,8 +367,9 @@ def export_json(films: Iterable[Film], links: Iterable[Link], *, data_version: s
     film_lines = [json.dumps(film_to_record(f), ensure_ascii=False)
                   for f in sorted(films, key=lambda f: f.id)]
     parts.append('"films": [\n' + ",\n".join(film_lines) + "\n],\n")
-    link_lines = [json.dumps({"a": l.a, "b": l.b, "reason": l.reason, "origin": l.origin}, ensure_ascii=False)
-                  for l in sorted(links, key=lambda l: (l.a, l.b))]
+    link_lines = [json.dumps({"a": link.a, "b": link.b, "reason": link.reason, "origin": link.origin},
+                             ensure_ascii=False)
+                  for link in sorted(links, key=lambda link: (link.a, link.b))]
     parts.append('"links": [\n' + ",\n".join(link_lines) + "\n]\n}\n")
     return "".join(parts).encode("utf-8")
 
@@ -382,7 +384,7 @@ def _list_cell(values: Iterable[str]) -> str:
 def export_csv(films: Iterable[Film], links: Iterable[Link]) -> bytes:
     """One row per film; lists are `a|b`, availability/scores/links JSON (a link sits on its `a` film)."""
     links_by_a: dict[str, list[dict[str, str]]] = {}
-    for link in sorted(links, key=lambda l: (l.a, l.b)):
+    for link in sorted(links, key=lambda link: (link.a, link.b)):
         links_by_a.setdefault(link.a, []).append({"b": link.b, "reason": link.reason, "origin": link.origin})
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -881,7 +883,7 @@ def parse_imdb_basics(data: bytes, *, keep: Callable[[str, str, int | None], boo
             if len(cells) != len(header):
                 parsed.bad(line, f"{len(cells)} fields, expected {len(header)}")
                 continue
-            value = lambda name: None if cells[col[name]] == "\\N" else cells[col[name]]  # noqa: E731
+            value = lambda name, cells=cells: None if cells[col[name]] == "\\N" else cells[col[name]]  # noqa: E731
             if value("titletype") != "movie":
                 parsed.skipped += 1
                 continue

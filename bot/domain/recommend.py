@@ -90,7 +90,8 @@ def recommend(catalog: Catalog, engine: SimilarityEngine, query: WatchQuery) -> 
         candidates = pool - removed
         if not candidates:
             seen = len(pool & set(query.exclude))
-            relaxations = [Relaxation("exclude", f"include films you've seen → {plural(seen, 'film')}", seen)] if seen else []
+            relaxations = ([Relaxation("exclude", f"include films you've seen → {plural(seen, 'film')}", seen)]
+                           if seen else [])
             return WatchResult([], "exclude", relaxations)
     ranked = _rank(catalog, engine, query, candidates, removed)
     matched = len(candidates) if candidates is not None else len(catalog) - sum(1 for fid in removed if fid in catalog)
@@ -270,7 +271,7 @@ def _diverse(ranked: list[tuple[float, Film]], query: WatchQuery) -> list[Film]:
     lead_genres: list[str] = []
     while remaining and len(chosen) < wanted:
         best_index, best_value = 0, -math.inf
-        for index, (value, film, film_directors, franchise, genres, lead) in enumerate(remaining):
+        for index, (value, _film, film_directors, franchise, genres, lead) in enumerate(remaining):
             penalty = 0.0
             if not film_directors.isdisjoint(directors):
                 penalty += PENALTY_DIRECTOR

@@ -21,7 +21,8 @@ from itertools import compress
 from bot.domain.catalog import Catalog
 from bot.domain.models import Film
 
-STOPWORDS = frozenset({"the", "a", "an", "of", "and", "in", "on", "to", "la", "le", "les", "el", "il", "der", "die", "das"})
+STOPWORDS = frozenset({"the", "a", "an", "of", "and", "in", "on", "to",
+                       "la", "le", "les", "el", "il", "der", "die", "das"})
 # Sequel numbering: "Rocky II" and "Rocky 2" are the same query. Single letters
 # (i, v, x) stay letters: "I, Robot", "V for Vendetta", "Malcolm X".
 ROMAN = {"ii": "2", "iii": "3", "iv": "4", "vi": "6", "vii": "7", "viii": "8", "ix": "9"}

@@ -139,10 +139,12 @@ class CatalogStore:
         return {name: int(await self.db.scalar(sql)) for name, sql in queries.items()}
 
 
-async def _log_edit(conn: aiosqlite.Connection, guild_id: int | None, user_id: int | None, op: str, payload: dict) -> None:
+async def _log_edit(conn: aiosqlite.Connection, guild_id: int | None, user_id: int | None, op: str,
+                    payload: dict) -> None:
     await conn.execute(
         "INSERT INTO catalog_edits(at, guild_id, user_id, op, payload) VALUES (?, ?, ?, ?, ?)",
-        (time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), guild_id, user_id, op, json.dumps(payload, sort_keys=True)),
+        (time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), guild_id, user_id, op,
+         json.dumps(payload, sort_keys=True)),
     )
 
 
@@ -169,10 +171,12 @@ async def _insert_films(conn: aiosqlite.Connection, films: Iterable[Film], *, re
     )
     await conn.executemany("INSERT OR IGNORE INTO film_tags(film_id, tag) VALUES (?, ?)", tag_rows)
     await conn.executemany(
-        "INSERT OR REPLACE INTO scores(film_id, kind, value, count, source, as_of) VALUES (?, ?, ?, ?, ?, ?)", score_rows
+        "INSERT OR REPLACE INTO scores(film_id, kind, value, count, source, as_of) VALUES (?, ?, ?, ?, ?, ?)",
+        score_rows,
     )
     await conn.executemany(
-        "INSERT OR REPLACE INTO availability(film_id, service, region, kind, checked, source) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT OR REPLACE INTO availability(film_id, service, region, kind, checked, source) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
         availability_rows,
     )
 

@@ -245,7 +245,8 @@ class NightStore:
                 return BallotWrite("unchanged", Ballot(user_id, kept, now))
             await conn.execute(
                 "INSERT INTO ballots(night_id, user_id, choices, updated_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(night_id, user_id) DO UPDATE SET choices = excluded.choices, updated_at = excluded.updated_at",
+                "ON CONFLICT(night_id, user_id) DO UPDATE SET choices = excluded.choices, "
+                "updated_at = excluded.updated_at",
                 (night_id, user_id, json.dumps(list(kept)), now))
         return BallotWrite("changed" if previous is not None else "new", Ballot(user_id, kept, now))
 
@@ -253,7 +254,8 @@ class NightStore:
         return [Ballot(r[0], tuple(json.loads(r[1])), r[2]) for r in await self.db.fetchall(_BALLOTS_SQL, (night_id,))]
 
     async def ballot_of(self, night_id: int, user_id: int) -> Ballot | None:
-        row = await self.db.fetchone("SELECT user_id, choices, updated_at FROM ballots WHERE night_id = ? AND user_id = ?",
+        row = await self.db.fetchone("SELECT user_id, choices, updated_at FROM ballots "
+                                     "WHERE night_id = ? AND user_id = ?",
                                      (night_id, user_id))
         return None if row is None else Ballot(row[0], tuple(json.loads(row[1])), row[2])
 
@@ -279,7 +281,8 @@ class NightStore:
             return cursor.rowcount == 1
 
     async def attendees(self, night_id: int) -> list[int]:
-        return [r[0] for r in await self.db.fetchall("SELECT user_id FROM attendees WHERE night_id = ? ORDER BY at, user_id",
+        return [r[0] for r in await self.db.fetchall("SELECT user_id FROM attendees WHERE night_id = ? "
+                                                    "ORDER BY at, user_id",
                                                     (night_id,))]
 
 

@@ -206,7 +206,8 @@ class UiStateStore:
         return token
 
     async def get(self, token: str, kind: str) -> tuple[int, dict] | None:
-        row = await self.db.fetchone("SELECT user_id, payload FROM ui_state WHERE token = ? AND kind = ?", (token, kind))
+        row = await self.db.fetchone("SELECT user_id, payload FROM ui_state WHERE token = ? AND kind = ?",
+                                     (token, kind))
         return None if row is None else (row[0], json.loads(row[1]))
 
     async def replace(self, token: str, payload: dict) -> None:

@@ -123,7 +123,8 @@ class CatalogService:
         assert set(changes) <= set(EDITABLE)
         before = target
         after = await self._edit_film(actor, "edit", {"id": target.id, "changes": changes}, target.id)
-        lines = [f"{key}: {_show(getattr(before, _FIELD.get(key, key)))} → {_show(getattr(after, _FIELD.get(key, key)))}"
+        lines = [f"{key}: {_show(getattr(before, _FIELD.get(key, key)))} "
+                 f"→ {_show(getattr(after, _FIELD.get(key, key)))}"
                  for key in changes]
         return Reply(CatalogChange("Edited", after, lines, changed=after is not before), ephemeral=True)
 
@@ -153,12 +154,14 @@ class CatalogService:
 
     @command("catalog stream")
     async def catalog_stream(self, actor: Actor, film: str, service: str, region: str,
-                             kind: str = "subscription", checked: str | None = None, source: str | None = None) -> Reply:
+                             kind: str = "subscription", checked: str | None = None,
+                             source: str | None = None) -> Reply:
         self.require_admin(actor)
         target = self.cat.find(film)
         service_key = self.cat.service(service).key
         entry = {"service": service_key, "region": checked_region(region),
-                 "kind": checked_kind(kind), "checked": checked_month(checked), "source": (source or "").strip() or None}
+                 "kind": checked_kind(kind), "checked": checked_month(checked),
+                 "source": (source or "").strip() or None}
         after = await self._edit_film(actor, "stream", {"id": target.id, "availability": [entry]}, target.id)
         name = self.cat.services.name_of(service_key)
         lines = [f"{name} in {entry['region']} ({entry['kind']}), checked {entry['checked']}."]
@@ -176,7 +179,8 @@ class CatalogService:
         if not gone:
             raise UserError(f"{target.label} is not listed on {self.cat.services.name_of(key)}"
                             + (f" in {region}" if region else "") + ".", title="Nothing to remove")
-        after = await self._edit_film(actor, "unstream", {"id": target.id, "service": key, "region": region, "kind": kind},
+        after = await self._edit_film(actor, "unstream",
+                                      {"id": target.id, "service": key, "region": region, "kind": kind},
                                  target.id)
         lines = [f"Removed {self.cat.services.name_of(key)} in " + ", ".join(sorted({a.region for a in gone})) + "."]
         return Reply(CatalogChange("No longer streaming", after, lines), ephemeral=True)
@@ -276,7 +280,7 @@ class CatalogService:
         async with self.cat.edit_lock:
             films, links = dict(self.catalog.films), self.catalog.links
             new_films, new_links, outcomes = await asyncio.to_thread(apply_import, films, links, rows)
-            for row, outcome in zip(parsed.rows, outcomes):
+            for row, outcome in zip(parsed.rows, outcomes, strict=True):
                 result.counts[outcome.status] = result.counts.get(outcome.status, 0) + 1
                 if outcome.status in ("unmatched", "ambiguous") and len(result.unmatched) < 10:
                     result.unmatched.append(f"line {row.line}: {outcome.detail}"

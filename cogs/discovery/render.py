@@ -58,7 +58,8 @@ def _watch(answer: WatchAnswer) -> Message:
     if not answer.picks:
         if answer.emptied_by:
             blocker = FILTER_LABELS.get(answer.emptied_by, answer.emptied_by)
-            lines = [f"Nothing fits every filter ({asked}) in {answer.region}: the **{blocker}** filter emptied the list."]
+            lines = [f"Nothing fits every filter ({asked}) in {answer.region}: "
+                     f"the **{blocker}** filter emptied the list."]
         elif answer.batch:
             lines = [f"That was every film that fits ({asked}) in {answer.region}: there is no further batch. "
                      "Change a filter for new picks."]
@@ -82,7 +83,8 @@ def _watch(answer: WatchAnswer) -> Message:
     message.rows.append(Select(custom_id("wlpick"), [SelectOption(o.label, o.value) for o in options],
                                placeholder="➕ Add to my watchlist…", min_values=1, max_values=len(options)))
     if answer.open_night_id is not None:
-        message.rows.append(Select(custom_id("mnpick", answer.open_night_id), [SelectOption(o.label, o.value) for o in options],
+        message.rows.append(Select(custom_id("mnpick", answer.open_night_id),
+                                   [SelectOption(o.label, o.value) for o in options],
                                    placeholder="🗳 Nominate for movie night…", min_values=1, max_values=1))
     if answer.token:
         message.buttons(Button("🔄 Another batch", custom_id("more", answer.token), style="primary"))
@@ -120,7 +122,8 @@ def _similar(answer: SimilarAnswer) -> Message:
 @renderer.register
 def _card(card: FilmCard) -> Message:
     film = card.film
-    embed = Embed(title=f"{film.title} ({film.year or '?'})", description=f"*{safe(film.pitch)}*" if film.pitch else None)
+    embed = Embed(title=f"{film.title} ({film.year or '?'})",
+                  description=f"*{safe(film.pitch)}*" if film.pitch else None)
     facts = []
     if film.runtime:
         facts.append(f"{film.runtime} min")
@@ -143,7 +146,8 @@ def _card(card: FilmCard) -> Message:
     if film.notes:
         embed.add("Note", safe(film.notes))
     if card.similar:
-        embed.add("Similar", "\n".join(f"• {safe(s.film.title)} ({s.film.year or '?'}) — {s.score}/100" for s in card.similar))
+        embed.add("Similar", "\n".join(f"• {safe(s.film.title)} ({s.film.year or '?'}) — {s.score}/100"
+                                       for s in card.similar))
     mine = []
     if card.seen:
         mine.append("you've seen it")

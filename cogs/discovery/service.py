@@ -58,7 +58,8 @@ class DiscoveryService:
             checked_range("max_minutes", max_minutes, *MAX_MINUTES)
         vocabulary = self.cat.vocabulary
         if mood is not None and mood not in vocabulary.moods():
-            raise UserError(f"“{mood[:30]}” is not a mood. Moods: {', '.join(vocabulary.moods())}.", title="Unknown mood")
+            raise UserError(f"“{mood[:30]}” is not a mood. Moods: {', '.join(vocabulary.moods())}.",
+                            title="Unknown mood")
         if country is not None and country.casefold() not in {c.casefold() for c in self.cat.catalog.countries()}:
             raise UserError(f"No film in the catalogue comes from “{country[:40]}”. Pick a country from the list.",
                             title="Unknown country")

@@ -63,7 +63,8 @@ class Lists(commands.Cog):
     async def forgetme(self, interaction: discord.Interaction) -> None:
         await self.bot.respond(interaction)
 
-    @app_commands.command(name="settings", description="Server defaults: region, services, movie-night channel, time zone")
+    @app_commands.command(name="settings",
+                          description="Server defaults: region, services, movie-night channel, time zone")
     @app_commands.describe(region="Default two-letter country code for this server",
                            services="Default services, comma-separated",
                            channel="Channel where movie nights are announced",

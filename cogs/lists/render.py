@@ -59,7 +59,8 @@ def _forget_prompt(prompt: ForgetPrompt) -> Message:
 @renderer.register
 def _forget_done(done: ForgetDone) -> Message:
     if not done.removed:
-        return Message(embeds=[Embed(title="✅ Nothing to delete", description="Marquee had nothing stored about you.")])
+        return Message(embeds=[Embed(title="✅ Nothing to delete",
+                                     description="Marquee had nothing stored about you.")])
     lines = [f"• {count:,} {FORGOTTEN.get(kind, (kind, kind))[0 if count == 1 else 1]}"
              for kind, count in done.removed.items()]
     return Message(embeds=[Embed(title="✅ Your data is deleted", description="Removed:\n" + "\n".join(lines))])
@@ -70,6 +71,8 @@ def _settings(view: SettingsView) -> Message:
     embed = Embed(title="✅ Server settings saved" if view.changed else "Server settings")
     embed.add("Default region", view.region or "not set (bot default)", inline=True)
     embed.add("Default services", ", ".join(view.services) or "not set", inline=True)
-    embed.add("Movie-night channel", f"<#{view.night_channel_id}>" if view.night_channel_id else "the channel where a night starts", inline=True)
+    embed.add("Movie-night channel",
+              f"<#{view.night_channel_id}>" if view.night_channel_id else "the channel where a night starts",
+              inline=True)
     embed.add("Time zone", view.timezone or "UTC", inline=True)
     return Message(embeds=[embed])

@@ -37,7 +37,8 @@ class Ballots:
     async def _ballot_for(self, actor: Actor, night: Night) -> Reply:
         entries = await self.keeper.entries(night, await self.keeper.region_of(night))
         if not entries:
-            raise UserError("Nothing is nominated yet. Add a film with `/movienight nominate`.", title="No nominees yet")
+            raise UserError("Nothing is nominated yet. Add a film with `/movienight nominate`.",
+                            title="No nominees yet")
         ballot = await self.keeper.store.ballot_of(night.id, actor.user_id)
         positions = {e.film_id: e.position for e in entries}
         chosen = [positions[f] for f in (ballot.choices if ballot else ()) if f in positions]

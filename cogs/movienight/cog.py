@@ -43,7 +43,8 @@ class MovieNight(commands.Cog):
 
     @movienight.command(name="suggest", description="Films for the people who are in: on your services, unseen")
     @app_commands.describe(count="How many suggestions (1-10, default 5)")
-    async def suggest(self, interaction: discord.Interaction, count: app_commands.Range[int, SUGGEST_COUNT[0], SUGGEST_COUNT[1]] | None = None) -> None:
+    async def suggest(self, interaction: discord.Interaction,
+                      count: app_commands.Range[int, SUGGEST_COUNT[0], SUGGEST_COUNT[1]] | None = None) -> None:
         await self.bot.respond(interaction, count=count)
 
     @movienight.command(name="close", description="Close voting and announce the winner (host or Manage Events)")
@@ -56,7 +57,8 @@ class MovieNight(commands.Cog):
 
     @movienight.command(name="history", description="Past movie nights: winner, date and turnout")
     @app_commands.describe(count="How many nights (1-25, default 10)")
-    async def history(self, interaction: discord.Interaction, count: app_commands.Range[int, HISTORY_COUNT[0], HISTORY_COUNT[1]] | None = None) -> None:
+    async def history(self, interaction: discord.Interaction,
+                      count: app_commands.Range[int, HISTORY_COUNT[0], HISTORY_COUNT[1]] | None = None) -> None:
         await self.bot.respond(interaction, count=count)
 
 

@@ -28,7 +28,8 @@ def shown(text: str | None) -> str:
     return safe(clip(text, 100))
 
 
-def stale(text: str = "This movie-night control is not valid any more. Run `/movienight vote` for a fresh one.") -> UserError:
+def stale(text: str = "This movie-night control is not valid any more. "
+                      "Run `/movienight vote` for a fresh one.") -> UserError:
     return UserError(text, title="That control has expired")
 
 

@@ -169,7 +169,8 @@ def _announcement(result: Announcement) -> Message:
         if result.marked_seen or result.attendees:
             embed.add("Marked as seen", f"for the {result.attendees} "
                       f"{'person' if result.attendees == 1 else 'people'} who said they're in.")
-    who = f"Closed by {safe(clip(result.closed_by, 80))}" if result.closed_by else "Closed automatically at the deadline"
+    who = (f"Closed by {safe(clip(result.closed_by, 80))}" if result.closed_by
+           else "Closed automatically at the deadline")
     embed.footer = f"{who} · night #{night.id}"
     return Message(embeds=[embed])
 

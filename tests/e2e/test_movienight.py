@@ -114,7 +114,7 @@ async def test_fifty_ballots_at_once_are_all_counted(standin: DiscordStandIn, bo
     privates = await asyncio.gather(*(i.answer() for i in privates))
     selects = await asyncio.gather(*(
         standin.select(p, f"mq:mnap:{night_id}", ["0"] if n % 2 else ["0", "1"], user=u)
-        for n, (p, u) in enumerate(zip(privates, voters))))
+        for n, (p, u) in enumerate(zip(privates, voters, strict=True))))
     answers = await asyncio.gather(*(s.answer() for s in selects))
     assert all("counted" in text_of(a) for a in answers)
 

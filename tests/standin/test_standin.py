@@ -374,7 +374,7 @@ async def test_options_are_checked_like_the_discord_client(standin, bot):
         with pytest.raises(ValueError, match=message):
             await standin.slash(path, options)
     sent_before = len(standin.interactions)
-    for path, options, message in bad_invocations[:2]:
+    for path, options, _message in bad_invocations[:2]:
         with pytest.raises(ValueError):
             await standin.slash(path, options)
     assert len(standin.interactions) == sent_before  # refused before anything reached the bot
