@@ -1,7 +1,8 @@
 """Build Marquee's base film layer from the CC0 Wikidata films in bokeh-sampledata.
 
 Usage:
-    python scripts/build_base_data.py SOURCE_DB [--out bot/data/base_films.jsonl.gz]
+    python scripts/build_base_data.py SOURCE_DB [--repair scripts/curation/base_repair.jsonl]
+                                      [--out bot/data/base_films.jsonl.gz]
 
 Getting SOURCE_DB (only release 2026.1 or later: older releases carried a
 non-commercial licence):
@@ -11,11 +12,25 @@ non-commercial licence):
     # snapshot 2026-10-18)
 
 Output: gzip'd JSON lines, one film per line, sorted by id, with short keys
-(id title year runtime genres directors cast languages countries cert imdb rt
-rt_n mc); empty fields are omitted. The build is reproducible: the same input
-gives the same bytes (sorted rows, sorted keys, gzip mtime 0, no file name).
+(id title year runtime genres xgenres directors writers cast billed languages
+xlanguages countries xcountries cert imdb rt rt_n mc method); empty fields are
+omitted. The build is reproducible: the same inputs give the same bytes (sorted
+rows, sorted keys, gzip mtime 0, no file name).
 
-Only facts are kept. Prose columns (Awards, Consensus, Writer, Image, Website,
+Primary and secondary facts. The source lists genres, countries and languages
+without saying which matter (Heat: seven genres; Oldboy: "Japan, South Korea";
+Toy Story "in Spanish" from a dub). `genres`, `countries` and `languages` hold
+the primary ones, `x...` the rest:
+- for the films in the repair file (the 3,138 most reviewed, merged from two
+  independent passes by scripts/curation/merge_base_repair.py), the agreed
+  primary genres, country and original language; `method` says so;
+- otherwise a value is primary only when the source leaves no doubt: one
+  country, one language, at most three genres.
+The cast is kept whole: first the names in agreed billing order (`billed` says
+how many), then the rest by prominence (how many catalogue films each actor is
+in), since the source lists cast alphabetically.
+
+Only facts are kept. Prose columns (Awards, Consensus, Image, Website,
 BoxOffice, Production, DVD) are never read. See bot/data/SOURCES.md.
 """
 from __future__ import annotations
@@ -31,7 +46,8 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
-MAX_CAST = 8
+PRIMARY_GENRES_MAX = 3
+REPAIR_METHOD = "double-entry"
 
 # Wikidata labels that name the same place or language as a commoner label;
 # merged so that filters such as `language:Mandarin` find every film.
@@ -49,7 +65,7 @@ LANGUAGE_NAMES = {
 NAME_SUFFIXES = {"Jr.", "Sr.", "Jr", "Sr", "II", "III", "IV"}
 
 QUERY = """
-SELECT o.imdbID, o.Title, o.Year, o.Runtime, o.Genre, o.Director, o."Cast",
+SELECT o.imdbID, o.Title, o.Year, o.Runtime, o.Genre, o.Director, o.Writer, o."Cast",
        o.Language, o.Country, o.Rating, o.Metacritic, t.Meter, t.Reviews
 FROM omdb o LEFT JOIN tomatoes t ON t.ID = o.ID
 """
@@ -88,7 +104,7 @@ def read_rows(db_path: Path) -> list[dict]:
     finally:
         connection.close()
     films = []
-    for imdb, title, year, runtime, genre, director, cast, language, country, cert, mc, rt, rt_n in rows:
+    for imdb, title, year, runtime, genre, director, writer, cast, language, country, cert, mc, rt, rt_n in rows:
         film = {
             "imdb": (imdb or "").strip(),
             "title": (title or "").strip(),
@@ -97,6 +113,7 @@ def read_rows(db_path: Path) -> list[dict]:
             "runtime": int(round(runtime)) if runtime else None,
             "genres": split_names(genre),
             "directors": split_names(director),
+            "writers": split_names(writer),
             "cast": split_names(cast),
             "languages": list(dict.fromkeys(LANGUAGE_NAMES.get(x, x) for x in split_names(language))),
             "countries": list(dict.fromkeys(COUNTRY_NAMES.get(x, x) for x in split_names(country))),
@@ -126,16 +143,48 @@ def dedupe(films: list[dict]) -> list[dict]:
 
 
 def rank_cast(films: list[dict]) -> None:
-    """Keep the MAX_CAST most prominent names per film.
+    """Order each film's whole cast by prominence.
 
     The source lists cast alphabetically, not by billing; the number of
     catalogue films an actor appears in is the best prominence signal it has.
-    Ties keep the source (alphabetical) order.
+    Ties keep the source (alphabetical) order. The repair puts the agreed
+    billing in front of this order.
     """
     appearances = Counter(name for film in films for name in film["cast"])
     for film in films:
-        ranked = sorted(film["cast"], key=lambda name: -appearances[name])
-        film["cast"] = ranked[:MAX_CAST]
+        film["cast"] = sorted(film["cast"], key=lambda name: -appearances[name])
+
+
+def read_repair(path: Path | None) -> dict[str, dict]:
+    if path is None:
+        return {}
+    with open(path, encoding="utf-8") as handle:
+        return {record["imdb"]: record for record in map(json.loads, filter(str.strip, handle))}
+
+
+def split_primary(films: list[dict], repair: dict[str, dict]) -> None:
+    """Primary genres/country/language in front, the rest secondary (see the module docstring)."""
+    for film in films:
+        fix = repair.get(film["imdb"], {})
+        genres, countries, languages = film["genres"], film["countries"], film["languages"]
+        if fix.get("genres"):
+            primary_genres = [g for g in fix["genres"] if g in genres]
+        else:
+            primary_genres = genres if len(genres) <= PRIMARY_GENRES_MAX else []
+        primary_countries = ([fix["country"]] if fix.get("country") in countries
+                             else countries if len(countries) == 1 else [])
+        fixed_language = LANGUAGE_NAMES.get(fix.get("language", ""), fix.get("language"))
+        primary_languages = ([fixed_language] if fixed_language in languages
+                             else languages if len(languages) == 1 else [])
+        film["genres"], film["xgenres"] = primary_genres, [g for g in genres if g not in primary_genres]
+        film["countries"], film["xcountries"] = primary_countries, [c for c in countries if c not in primary_countries]
+        film["languages"], film["xlanguages"] = primary_languages, [x for x in languages if x not in primary_languages]
+        billed = [name for name in fix.get("billed", []) if name in film["cast"]]
+        if billed:
+            film["cast"] = billed + [name for name in film["cast"] if name not in billed]
+            film["billed"] = len(billed)
+        if fix:
+            film["method"] = REPAIR_METHOD
 
 
 def assign_ids(films: list[dict]) -> None:
@@ -162,8 +211,8 @@ def assign_ids(films: list[dict]) -> None:
             film["id"] = unique
 
 
-KEY_ORDER = ("id", "title", "year", "runtime", "genres", "directors", "cast", "languages",
-             "countries", "cert", "imdb", "rt", "rt_n", "mc")
+KEY_ORDER = ("id", "title", "year", "runtime", "genres", "xgenres", "directors", "writers", "cast", "billed",
+             "languages", "xlanguages", "countries", "xcountries", "cert", "imdb", "rt", "rt_n", "mc", "method")
 
 
 def to_line(film: dict) -> str:
@@ -171,9 +220,10 @@ def to_line(film: dict) -> str:
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
-def build(db_path: Path) -> bytes:
+def build(db_path: Path, repair_path: Path | None = None) -> bytes:
     films = dedupe(read_rows(db_path))
     rank_cast(films)
+    split_primary(films, read_repair(repair_path))
     assign_ids(films)
     films.sort(key=lambda f: f["id"])
     text = "".join(to_line(film) + "\n" for film in films)
@@ -187,12 +237,15 @@ def build(db_path: Path) -> bytes:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("source_db", type=Path, help="movies.db from bokeh-sampledata 2026.1")
+    parser.add_argument("--repair", type=Path,
+                        default=Path(__file__).resolve().parent / "curation" / "base_repair.jsonl",
+                        help="agreed primary facts and billing (scripts/curation/merge_base_repair.py)")
     parser.add_argument("--out", type=Path,
                         default=Path(__file__).resolve().parent.parent / "bot" / "data" / "base_films.jsonl.gz")
     args = parser.parse_args(argv)
     if not args.source_db.is_file():
         parser.error(f"{args.source_db} not found (see this script's docstring)")
-    data = build(args.source_db)
+    data = build(args.source_db, args.repair if args.repair.is_file() else None)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(data)
     count = gzip.decompress(data).count(b"\n")

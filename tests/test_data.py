@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from bot.domain import dataset as data
-from bot.domain.models import Film
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -373,22 +372,24 @@ def make_source_db(path: Path) -> None:
     """A movies.db in miniature, with the real one's quirks."""
     db = sqlite3.connect(path)
     db.execute('CREATE TABLE omdb (ID INTEGER, imdbID TEXT, Title TEXT, Year INTEGER, Rating TEXT, Runtime REAL, '
-               'Genre TEXT, Director TEXT, "Cast" TEXT, Metacritic INTEGER, Language TEXT, Country TEXT, Awards TEXT)')
+               'Genre TEXT, Director TEXT, "Cast" TEXT, Metacritic INTEGER, Language TEXT, Country TEXT, Awards TEXT, '
+               'Writer TEXT)')
     db.execute("CREATE TABLE tomatoes (ID INTEGER, Meter INTEGER, Reviews INTEGER, Consensus TEXT)")
     rows = [
-        (1, "tt0000001", "Léon: The Professional", 1994, "R", 110.0, "Action, Crime", "Luc Besson",
-         "Gary Oldman, Jean Reno, Natalie Portman, Robert Downey, Jr.", 64, "English", "France", "Won awards", 65),
+        (1, "tt0000001", "Léon: The Professional", 1994, "R", 110.0, "Action, Crime, Drama, Thriller", "Luc Besson",
+         "Gary Oldman, Jean Reno, Natalie Portman, Robert Downey, Jr.", 64, "English, Italian", "France, United States",
+         "Won awards", "Luc Besson", 65),
         (2, "tt0000002", "Hero", 2002, None, 99.4, "Action", "Zhang Yimou", "Jet Li, Maggie Cheung",
-         None, "Standard Chinese", "People's Republic of China", None, 210),
-        (3, "tt0000003", "Hero", 2002, "", None, "", "Someone Else", "", None, "", "United States", None, 3),
+         None, "Standard Chinese", "People's Republic of China", None, "", 210),
+        (3, "tt0000003", "Hero", 2002, "", None, "", "Someone Else", "", None, "", "United States", None, None, 3),
         (4, "tt0000004", "Apocalypse Now", 1979, "R", 183.0, "War", "Francis Ford Coppola", "Jean Reno",
-         94, "English", "United States", None, 148),
+         94, "English", "United States", None, "John Milius, Francis Ford Coppola", 148),
         (5, "tt0000004", "Apocalypse Now Redux", 2001, None, 202.0, "War", "Francis Ford Coppola", "",
-         None, "English", "United States", None, 85),
+         None, "English", "United States", None, None, 85),
     ]
     for row in rows:
-        db.execute("INSERT INTO omdb VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", row[:13])
-        db.execute("INSERT INTO tomatoes VALUES (?,?,?,?)", (row[0], 90, row[13], "Prose we never ship."))
+        db.execute("INSERT INTO omdb VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", row[:14])
+        db.execute("INSERT INTO tomatoes VALUES (?,?,?,?)", (row[0], 90, row[14], "Prose we never ship."))
     db.commit()
     db.close()
 
@@ -407,6 +408,10 @@ def test_builder_is_reproducible_and_handles_the_source_quirks(tmp_path: Path):
     leon = films["leon-the-professional-1994"]
     assert leon["cast"][0] == "Jean Reno"  # in two catalogue films: most prominent first
     assert "Robert Downey Jr." in leon["cast"]
+    # Four genres and two countries/languages without a repair: none is known to be primary.
+    assert "genres" not in leon and leon["xgenres"] == ["Action", "Crime", "Drama", "Thriller"]
+    assert "countries" not in leon and leon["xcountries"] == ["France", "United States"]
+    assert films["apocalypse-now-1979"]["writers"] == ["John Milius", "Francis Ford Coppola"]
     assert (leon["runtime"], leon["cert"], leon["mc"], leon["rt"], leon["rt_n"]) == (110, "R", 64, 90, 65)
     hero = films["hero-2002"]  # the more reviewed Hero keeps the plain slug
     assert (hero["directors"], hero["runtime"]) == (["Zhang Yimou"], 99)
@@ -415,6 +420,23 @@ def test_builder_is_reproducible_and_handles_the_source_quirks(tmp_path: Path):
     assert "genres" not in other and "cast" not in other and "cert" not in other and "runtime" not in other
     assert films["apocalypse-now-1979"]["runtime"] == 183  # the richer of the two rows sharing an imdbID
     assert b"Prose" not in gzip.decompress(first) and b"awards" not in gzip.decompress(first)
+
+
+def test_builder_lays_the_agreed_repair_over_the_source(tmp_path: Path):
+    builder = load_builder()
+    source = tmp_path / "movies.db"
+    make_source_db(source)
+    repair = tmp_path / "repair.jsonl"
+    repair.write_text(json.dumps({"imdb": "tt0000001", "billed": ["Jean Reno", "Gary Oldman", "Nobody Listed"],
+                                  "genres": ["Crime", "Drama"], "country": "France", "language": "English"}) + "\n")
+    films = {f["id"]: f for f in map(json.loads, gzip.decompress(builder.build(source, repair)).splitlines())}
+    leon = films["leon-the-professional-1994"]
+    # Billing first (only names the source has), then the rest of the cast, none lost.
+    assert leon["cast"][:2] == ["Jean Reno", "Gary Oldman"] and leon["billed"] == 2 and len(leon["cast"]) == 4
+    assert leon["genres"] == ["Crime", "Drama"] and leon["xgenres"] == ["Action", "Thriller"]
+    assert leon["countries"] == ["France"] and leon["xcountries"] == ["United States"]
+    assert leon["languages"] == ["English"] and leon["xlanguages"] == ["Italian"]
+    assert leon["method"] == "double-entry" and "method" not in films["hero-2002"]
 
 
 def test_shipped_base_layer_has_no_duplicate_imdb_and_short_cast():
