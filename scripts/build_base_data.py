@@ -47,6 +47,9 @@ from collections import Counter
 from pathlib import Path
 
 PRIMARY_GENRES_MAX = 3
+# The record validator's runtime range (bot/domain/records.py). A source runtime outside it is left out:
+# almost always a unit mix-up; the one real case here (Out 1, 1971, 776 min) loses a fact, not the range.
+RUNTIME_RANGE = (1, 600)
 REPAIR_METHOD = "double-entry"
 
 # Wikidata labels that name the same place or language as a commoner label;
@@ -110,7 +113,8 @@ def read_rows(db_path: Path) -> list[dict]:
             "title": (title or "").strip(),
             "year": int(year) if year else None,
             # Runtime is stored as REAL (e.g. 93.0).
-            "runtime": int(round(runtime)) if runtime else None,
+            "runtime": (int(round(runtime)) if runtime and RUNTIME_RANGE[0] <= round(runtime) <= RUNTIME_RANGE[1]
+                        else None),
             "genres": split_names(genre),
             "directors": split_names(director),
             "writers": split_names(writer),

@@ -12,6 +12,7 @@ import io
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import zipfile
@@ -31,6 +32,8 @@ from bot.domain.interchange import (
     parse_json, parse_movielens, parse_streaming, same_film,
 )
 from bot.domain.models import Link
+from bot.domain.records import YEAR_RANGE
+from bot.storage.migrations import LATEST_VERSION
 from cogs.catalog.results import CatalogImport
 from cogs.catalog.service import CatalogService
 
@@ -213,8 +216,8 @@ async def test_edit_validation_answers_clearly(app: Marquee) -> None:
         ("catalog stream", {"film": "heat-1995", "service": "netflix", "region": "XX"}, "two-letter country code"),
         ("catalog stream", {"film": "heat-1995", "service": "netflix", "region": "US", "checked": "2026-13"}, "month"),
         ("catalog stream", {"film": "heat-1995", "service": "netflix", "region": "US", "kind": "lease"}, "Kind"),
-        ("catalog add", {"title": "Too Old", "year": 1700}, "1888-2030"),
-        ("catalog add", {"title": "Too Long", "year": 2000, "runtime": 5000}, "1-1000"),
+        ("catalog add", {"title": "Too Old", "year": 1700}, f"1888-{YEAR_RANGE[1]}"),
+        ("catalog add", {"title": "Too Long", "year": 2000, "runtime": 5000}, "1-600"),
         ("catalog add", {"title": "Heat", "year": 1995, "directors": "Michael Mann"}, "already in the catalogue"),
         ("catalog edit", {"film": "heat-1995", "imdb": "tt0068687"}, "another film"),
         ("catalog unstream", {"film": "heat-1995", "service": "netflix"}, "not listed"),
@@ -317,7 +320,7 @@ def test_pure_round_trip_of_awkward_values() -> None:
     films = [dataset.film_from_base(f) for f in BASE]
     odd = film_from_record({
         "id": "odd-2020", "title": 'Pipes | and "quotes", commas', "year": 2020, "directors": ["A|B", " spaced"],
-        "cast": ["[bracket"], "aliases": ["línea\nnueva"], "notes": "multi\nline", "popularity": 0.1 + 0.2,
+        "cast": ["[bracket"], "aliases": ["línea nueva ‍"], "notes": "multi\nline", "popularity": 0.1 + 0.2,
         "curated": True, "tags": ["epic"], "availability": [
             {"service": "netflix", "region": "US", "kind": "free", "checked": "2026-01", "source": None}],
         "scores": [{"kind": "audience", "value": 0, "source": "x", "as_of": "2026-01-02", "count": 0}],
@@ -542,3 +545,50 @@ def test_cli_stats_export_import(tmp_path: Path, db_path: Path) -> None:
     assert exported.returncode == 0, exported.stderr
     heat = next(line for line in out.read_text(encoding="utf-8").splitlines() if line.startswith("heat-1995,"))
     assert '""service"": ""netflix"", ""region"": ""US"", ""kind"": ""subscription"", ""checked"": ""2021-12""' in heat
+
+
+async def test_an_installation_of_the_previous_release_keeps_everything_on_the_new_data(tmp_path: Path) -> None:
+    # A database as the previous release left it: schema version 1 (before primary facts, writers, series),
+    # a catalogue of that release's films, and users who touched every table. Opening it with this release
+    # migrates the schema, rebuilds the catalogue from today's shipped data and replays the edit log.
+    from bot.storage.migrations import MIGRATIONS
+
+    path = tmp_path / "old.db"
+    old = sqlite3.connect(path)
+    old.executescript(MIGRATIONS[0][1] + "\nPRAGMA user_version = 1;")
+    old.execute("INSERT INTO meta(key, value) VALUES ('data_version', 'the-previous-release')")
+    old.execute("INSERT INTO films(id, title, year, genres, cast_members) VALUES "
+                "('heat-1995', 'Heat', 1995, '[\"Thriller\",\"Mystery\",\"Drama\",\"Crime\"]', '[\"Danny Trejo\"]')")
+    for sql, values in [
+        ("INSERT INTO user_prefs(user_id, region, services) VALUES (?, ?, ?)", (7, "GB", '["netflix"]')),
+        ("INSERT INTO watchlist(user_id, film_id, added_at) VALUES (?, ?, ?)", (7, "heat-1995", 1)),
+        ("INSERT INTO watchlist(user_id, film_id, added_at) VALUES (?, ?, ?)", (7, "gone-from-the-data-1950", 2)),
+        ("INSERT INTO seen(user_id, film_id, at) VALUES (?, ?, ?)", (7, "oldboy-2003", 3)),
+        ("INSERT INTO ratings(user_id, film_id, stars, at) VALUES (?, ?, ?, ?)", (7, "heat-1995", 5, 4)),
+        ("INSERT INTO nights(id, guild_id, channel_id, host_id, title, voting, created_at, status) "
+         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (1, 900, 901, 7, "Friday", "approval", 5, "open")),
+        ("INSERT INTO nominees(night_id, film_id, position, nominated_by, at) VALUES (?, ?, ?, ?, ?)",
+         (1, "heat-1995", 0, 7, 6)),
+        ("INSERT INTO ballots(night_id, user_id, choices, updated_at) VALUES (?, ?, ?, ?)", (1, 8, '["heat-1995"]', 7)),
+        ("INSERT INTO attendees(night_id, user_id, at) VALUES (?, ?, ?)", (1, 8, 8)),
+        ("INSERT INTO catalog_edits(at, guild_id, user_id, op, payload) VALUES (?, ?, ?, ?, ?)",
+         ("2026-11-30T00:00:00Z", 900, 7, "tag", json.dumps({"id": "heat-1995", "tags": ["epic"]}))),
+    ]:
+        old.execute(sql, values)
+    old.commit()
+    user_tables = ("user_prefs", "watchlist", "seen", "ratings", "nights", "nominees", "ballots", "attendees",
+                   "catalog_edits")
+    before = {t: old.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in user_tables}  # noqa: S608
+    old.close()
+
+    app = await Marquee.open(path, FEATURES)
+    try:
+        heat = app.catalogue.catalog.get("heat-1995")
+        assert heat.genres == ("Crime", "Thriller", "Action") and heat.cast[:2] == ("Al Pacino", "Robert De Niro")
+        assert "epic" in heat.tags  # the edit log was replayed over the new data
+        assert await app.ctx.db.scalar("PRAGMA user_version") == LATEST_VERSION
+        after = {t: [tuple(r) for r in await app.ctx.db.fetchall(f"SELECT * FROM {t} ORDER BY 1, 2")]  # noqa: S608
+                 for t in user_tables}
+        assert after == before  # every user row, even one about a film the data no longer has
+    finally:
+        await app.close()

@@ -10,7 +10,7 @@ import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..domain.dataset import normalise_region
-from ..domain.interchange import valid_month
+from ..domain.records import valid_month
 from ..domain.models import AVAILABILITY_KINDS
 from .errors import UserError
 

@@ -33,13 +33,18 @@ def service_key(service: str, region: str) -> str:
     return f"{key_of(service)}@{region.upper()}"
 
 
+# Beyond the top names a cast list is bit parts: sharing one says nothing about two films.
+CAST_FEATURES = 8
+
+
 def film_features(film: Film) -> dict[str, frozenset[str]]:
-    """The similarity features of a film, by family, as normalised keys."""
+    """The similarity features of a film, by family, as normalised keys. Primary facts only: a co-producer
+    or a dub language never makes two films alike."""
     return {
         "tag": frozenset(key_of(t) for t in film.tags),
         "genre": frozenset(key_of(g) for g in film.genres),
         "director": frozenset(key_of(d) for d in film.directors),
-        "cast": frozenset(key_of(c) for c in film.cast),
+        "cast": frozenset(key_of(c) for c in film.cast[:CAST_FEATURES]),
         "country": frozenset(key_of(c) for c in film.countries),
         "language": frozenset(key_of(lang) for lang in film.languages),
     }

@@ -1,14 +1,17 @@
 """Load, merge and validate Marquee's shipped film data.
 
-Three layers, all files inside the package (`bot/data/`):
-- the base layer `base_films.jsonl.gz`: ~17,470 CC0 Wikidata films (facts only),
-  built by `scripts/build_base_data.py`;
+Layers, all files inside the package (`bot/data/`):
+- the base layer `base_films.jsonl.gz`: ~17,470 CC0 Wikidata films (facts only,
+  primary facts repaired for the most reviewed), built by `scripts/build_base_data.py`;
+- the recent layer `recent_films.jsonl.gz`: films from 2015 on, facts agreed by two
+  independent passes, with tags and pitches (`scripts/curation/merge_films.py`);
 - curated TOML files `curated/*.toml`: `[[film]]` tables that add tags, pitches,
-  aliases, availability and newer films, and `[[link]]` tables ("it's like...");
+  aliases, availability and films of their own, and `[[link]]` tables ("it's like...");
 - `vocabulary.toml` (the controlled tags) and `services.toml` (streaming services).
 
-Curated films are merged onto base films by IMDb id; the curated id and fields
-win. The format is described in `bot/data/README.md`.
+Curated records are laid over base films by IMDb id and over recent films by id;
+the curated id and fields win. Every record is checked by the one record validator
+(`bot.domain.records`). The format is described in `bot/data/README.md`.
 
 Pure: reads files, never touches SQL or Discord. Check the data with
 `python -m bot.domain.dataset` (prints every problem, exits 1 if any).
@@ -29,7 +32,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from bot.domain.models import AVAILABILITY_KINDS, SCORE_KINDS, Availability, Film, Link, Score
+from bot.domain.models import Availability, Film, Link, Score
+from bot.domain.records import (GENRES, ID_PATTERN, IMDB_PATTERN, MAX_PITCH, MAX_REASON, REGIONS, RUNTIME_RANGE,
+                                YEAR_RANGE, check_record, series_problems)
+
+__all__ = ["GENRES", "ID_PATTERN", "IMDB_PATTERN", "MAX_PITCH", "MAX_REASON", "REGIONS", "RUNTIME_RANGE",
+           "YEAR_RANGE"]
 
 BASE_SNAPSHOT = "2026-10-18"  # Wikidata snapshot date of the base layer
 RT_SOURCE = "Rotten Tomatoes via Wikidata"
@@ -38,43 +46,27 @@ MC_SOURCE = "Metacritic via Wikidata"
 # "people ask about this film", which is worth about a 10x review count.
 CURATED_BOOST = 1.0
 
-GENRES = (
-    "Drama", "Comedy", "Romance", "Action", "Crime", "Thriller", "Horror", "Documentary", "Sci-Fi",
-    "Fantasy", "Adventure", "Musical", "Biography", "Mystery", "War", "Family", "Animation",
-    "Western", "Sport", "History", "Music",
-)
-YEAR_RANGE = (1888, 2030)
-RUNTIME_RANGE = (1, 1000)
 TAG_COUNT = (4, 10)
 MAX_CURATED_CAST = 5
-MAX_PITCH = 200
-MAX_REASON = 150
+# Films after the base layer have no review counts; being on a year's list of the films people ask about
+# is worth as much as a well reviewed base film: popularity 1.6 (end of a list) to 2.4 (top of a list).
+RECENT_POPULARITY = (1.6, 2.4)
+# Streaming originals: recorded when the data was made; it streams there by design, nobody looked today.
+RECENT_CHECKED = "2026-12"
+ORIGINAL_METHOD = "streams there by design; not a live check"
+COUNTRY_OF_REGION = {"US": "United States", "GB": "United Kingdom", "KR": "South Korea", "IN": "India",
+                     "JP": "Japan", "FR": "France", "DE": "Germany", "ES": "Spain"}
 
 FILM_KEYS = frozenset({
-    "id", "imdb", "title", "year", "runtime", "directors", "cast", "genres", "countries",
-    "languages", "tags", "pitch", "aliases", "notes", "availability", "scores",
+    "id", "imdb", "title", "original_title", "year", "runtime", "directors", "writers", "cast", "genres",
+    "countries", "languages", "series", "series_order", "tags", "pitch", "aliases", "notes", "availability",
+    "scores",
 })
 AVAILABILITY_KEYS = frozenset({"service", "regions", "kind", "checked", "source"})
-SCORE_KEYS = frozenset({"kind", "value", "source", "as_of", "count"})
 LINK_KEYS = frozenset({"a", "b", "reason"})
-LIST_FIELDS = ("directors", "cast", "genres", "countries", "languages", "tags", "aliases")
-
-ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-IMDB_PATTERN = re.compile(r"tt\d{7,8}")
-MONTH_PATTERN = re.compile(r"(\d{4})-(\d{2})")
-DAY_PATTERN = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+LIST_FIELDS = ("directors", "writers", "cast", "genres", "countries", "languages", "tags", "aliases")
 
 # ISO 3166-1 alpha-2 (as in tzdata's iso3166.tab); UK is the common mistake for GB.
-REGIONS = frozenset("""
-AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS
-BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE
-EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM
-HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC
-LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA
-NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW
-SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO
-TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW
-""".split())
 # What people type that is not the ISO code: the United Kingdom is GB in ISO 3166-1.
 REGION_ALIASES = {"UK": "GB"}
 
@@ -98,16 +90,18 @@ class DataPaths:
     vocabulary: Path
     services: Path
     curated: Path  # directory of *.toml
+    recent: Path  # films after the base layer (optional: a data folder may have none)
 
     @classmethod
     def under(cls, root: Path) -> DataPaths:
         root = Path(root)
         return cls(root, root / "base_films.jsonl.gz", root / "vocabulary.toml",
-                   root / "services.toml", root / "curated")
+                   root / "services.toml", root / "curated", root / "recent_films.jsonl.gz")
 
     def files(self) -> list[Path]:
         """Every shipped data file, in a fixed order (the input of `version`)."""
-        return [self.base, self.vocabulary, self.services, *sorted(self.curated.glob("*.toml"))]
+        recent = [self.recent] if self.recent.is_file() else []
+        return [self.base, *recent, self.vocabulary, self.services, *sorted(self.curated.glob("*.toml"))]
 
 
 def default_paths() -> DataPaths:
@@ -205,6 +199,8 @@ class Service:
     name: str
     kind: str  # subscription | free | store | library
     aliases: tuple[str, ...] = ()
+    home: str | None = None  # the market its home-only originals premiere in
+    regions: tuple[str, ...] = ()  # where its worldwide originals stream (a conservative subset)
 
 
 class Services(Mapping[str, Service]):
@@ -243,7 +239,8 @@ def load_services(path: Path) -> Services:
     with open(path, "rb") as handle:
         data = tomllib.load(handle)
     return Services(
-        Service(key, body["name"], body.get("kind", "subscription"), tuple(body.get("aliases", ())))
+        Service(key, body["name"], body.get("kind", "subscription"), tuple(body.get("aliases", ())),
+                body.get("home"), tuple(body.get("regions", ())))
         for key, body in data.items()
     )
 
@@ -255,12 +252,15 @@ def popularity_from_reviews(count: int | None) -> float:
     return math.log10(1 + count) if count and count > 0 else 0.0
 
 
-def film_from_base(record: dict) -> Film:
+def film_from_base(record: Mapping[str, Any]) -> Film:
+    """A film from a line of the base (or recent) layer."""
     scores = []
     if record.get("rt") is not None:
         scores.append(Score("critics", record["rt"], RT_SOURCE, BASE_SNAPSHOT, record.get("rt_n")))
     if record.get("mc") is not None:
         scores.append(Score("metacritic", record["mc"], MC_SOURCE, BASE_SNAPSHOT))
+    entry = record.get("series")
+    series: Mapping[str, Any] = entry if isinstance(entry, dict) else {}
     return Film(
         id=record["id"],
         title=record["title"],
@@ -275,12 +275,64 @@ def film_from_base(record: dict) -> Film:
         imdb_id=record.get("imdb"),
         scores=tuple(scores),
         popularity=popularity_from_reviews(record.get("rt_n")),
+        original_title=record.get("original_title"),
+        writers=tuple(record.get("writers", ())),
+        billed=record.get("billed", 0),
+        series=series.get("name"),
+        series_order=series.get("order"),
+        secondary_genres=tuple(record.get("xgenres", ())),
+        secondary_countries=tuple(record.get("xcountries", ())),
+        secondary_languages=tuple(record.get("xlanguages", ())),
+        method=record.get("method"),
     )
 
 
-def load_base(path: Path) -> list[Film]:
+def read_layer(path: Path) -> list[dict[str, Any]]:
+    """The JSON lines of a layer file (none when the file is absent)."""
+    if not path.is_file():
+        return []
     with gzip.open(path, "rt", encoding="utf-8") as handle:
-        return [film_from_base(json.loads(line)) for line in handle if line.strip()]
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def load_base(path: Path) -> list[Film]:
+    return [film_from_base(record) for record in read_layer(path)]
+
+
+def original_availability(record: Mapping[str, Any], services: Services | None) -> tuple[Availability, ...]:
+    """Where a streaming service's own film streams by design: its worldwide markets for an original that
+    premiered everywhere; for one that premiered at home, the home market when the film is from there."""
+    key = record.get("original_of")
+    service = services.get(key) if services is not None and isinstance(key, str) else None
+    if service is None:
+        return ()
+    if record.get("original_scope") == "worldwide":
+        regions = service.regions
+    elif service.home and (record.get("countries") or [None])[0] == COUNTRY_OF_REGION.get(service.home):
+        regions = (service.home,)
+    else:
+        return ()
+    source = f"{service.name} original ({ORIGINAL_METHOD})"
+    return tuple(Availability(service.key, region, "subscription", RECENT_CHECKED, source) for region in regions)
+
+
+def film_from_recent(record: Mapping[str, Any], services: Services | None = None) -> Film:
+    """A film from the recent layer: agreed facts, and the curation both passes gave it."""
+    notability = record.get("notability")
+    low, high = RECENT_POPULARITY
+    popularity = low + (high - low) * (notability if isinstance(notability, (int, float)) else 0.5)
+    tags = tuple(record.get("tags", ()))
+    curated = bool(tags and record.get("pitch"))
+    return replace(
+        film_from_base(record),
+        tags=tags, pitch=record.get("pitch"), aliases=tuple(record.get("aliases", ())),
+        availability=original_availability(record, services), curated=curated,
+        popularity=popularity + (CURATED_BOOST if curated else 0.0),
+    )
+
+
+def load_recent(path: Path, services: Services | None = None) -> list[Film]:
+    return [film_from_recent(record, services) for record in read_layer(path)]
 
 
 # --------------------------------------------------------------------------- curated layer
@@ -425,16 +477,26 @@ def apply_curation(film: Film, record: CuratedRecord) -> Film:
     """The film with the record's fields laid over it (curated wins, field by field)."""
     data = record.data
     changes: dict[str, Any] = {"id": record.id, "curated": True,
-                               "popularity": film.popularity + CURATED_BOOST}
-    for key in ("title", "pitch", "notes"):
+                               "popularity": film.popularity + (0.0 if film.curated else CURATED_BOOST)}
+    for key in ("title", "pitch", "notes", "original_title", "series"):
         if _text(data.get(key)):
             changes[key] = data[key]
-    for key in ("year", "runtime"):
+    for key in ("year", "runtime", "series_order"):
         if _integer(data.get(key)) is not None:
             changes[key] = data[key]
     for key in LIST_FIELDS:
         if _strings(data.get(key)):
             changes[key] = _strings(data[key])
+    # A curator names the top-billed cast, in order, and the primary genres, country and language: what
+    # the layer below knew besides is kept after them (cast) or as secondary facts.
+    if "cast" in changes:
+        changes["billed"] = len(changes["cast"])
+        changes["cast"] = changes["cast"] + tuple(n for n in film.cast if n not in changes["cast"])
+    for key, secondary in (("genres", "secondary_genres"), ("countries", "secondary_countries"),
+                           ("languages", "secondary_languages")):
+        if key in changes:
+            known = (*getattr(film, key), *getattr(film, secondary))
+            changes[secondary] = tuple(v for v in dict.fromkeys(known) if v not in changes[key])
     if record.imdb and not film.imdb_id:
         changes["imdb_id"] = record.imdb
     extra_scores = curated_scores(data)
@@ -472,23 +534,26 @@ class Dataset:
 
 def merge(base: list[Film], curated: list[CuratedRecord], links: Iterable[Link] = (), *,
           vocabulary: Vocabulary | None = None, services: Services | None = None,
-          version: str = "") -> Dataset:
-    """Lay curated records over the base layer (joined on IMDb id).
+          version: str = "", recent: Iterable[Film] = ()) -> Dataset:
+    """Lay curated records over the base layer (joined on IMDb id) and the recent layer (joined on id).
 
     A record whose imdb is in the base becomes that film with curated fields on
-    top and the curated id; any other record is a complete film of its own.
+    top and the curated id; a record with the id of a recent film is laid over it;
+    any other record is a complete film of its own.
     Records without a valid id or title are skipped (validate() reports them),
     as are links whose ends are missing, self-links and repeated pairs.
     """
     films = {film.id: film for film in base}
     by_imdb = {film.imdb_id: film for film in base if film.imdb_id}
+    later = {film.id: film for film in recent}
+    films.update(later)
     redirects: dict[str, str] = {}
     seen: set[str] = set()
     for record in curated:
         film_id = record.id
         if not film_id or not ID_PATTERN.fullmatch(film_id) or film_id in seen:
             continue
-        base_film = by_imdb.get(record.imdb) if record.imdb else None
+        base_film = by_imdb.get(record.imdb) if record.imdb else later.get(film_id)
         if base_film is None:
             title = _text(record.data.get("title"))
             if not title:
@@ -515,9 +580,10 @@ def load_dataset(paths: DataPaths | None = None) -> Dataset:
     """Everything shipped, merged. Does not validate: tests and `python -m` do that."""
     paths = paths or default_paths()
     base = load_base(paths.base)
+    services = load_services(paths.services)
     records, links = load_curated(paths.curated)
-    return merge(base, records, links, vocabulary=load_vocabulary(paths.vocabulary),
-                 services=load_services(paths.services), version=data_version(paths))
+    return merge(base, records, links, vocabulary=load_vocabulary(paths.vocabulary), services=services,
+                 version=data_version(paths), recent=load_recent(paths.recent, services))
 
 
 # --------------------------------------------------------------------------- validation
@@ -535,117 +601,128 @@ class Problem:
         return f"{where}: {self.record}: {self.message}" if self.record else f"{where}: {self.message}"
 
 
-def _valid_month(text: object) -> bool:
-    match = MONTH_PATTERN.fullmatch(text) if isinstance(text, str) else None
-    return match is not None and 1 <= int(match.group(2)) <= 12
-
-
-def _valid_date(text: object) -> bool:
-    if _valid_month(text):
-        return True
-    match = DAY_PATTERN.fullmatch(text) if isinstance(text, str) else None
-    return match is not None and 1 <= int(match.group(2)) <= 12 and 1 <= int(match.group(3)) <= 31
-
-
 def _in_range(value: object, bounds: tuple[int, int]) -> bool:
     number = _integer(value)
     return number is not None and bounds[0] <= number <= bounds[1]
 
 
-def validate_base(base: list[Film], file: str = "base_films.jsonl.gz") -> list[Problem]:
-    problems = []
+# Keys of the layers' JSON lines (short, like the base file's) -> keys of a record.
+_LAYER_KEYS = {"runtime": "runtime_minutes", "xgenres": "secondary_genres", "xcountries": "secondary_countries",
+               "xlanguages": "secondary_languages", "cert": "certificate"}
+_LAYER_ONLY = frozenset({"imdb", "rt", "rt_n", "mc", "original_of", "original_scope", "notability"})
+
+
+def layer_record(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """A base- or recent-layer line in the record shape, for the one record validator."""
+    record: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key == "series" and isinstance(value, dict):
+            record["series"] = value.get("name")
+            if value.get("order") is not None:
+                record["series_order"] = value.get("order")
+        elif key not in _LAYER_ONLY:
+            record[_LAYER_KEYS.get(key, key)] = value
+    if raw.get("imdb") is not None:
+        record["external_ids"] = {"imdb": raw["imdb"]}
+    return record
+
+
+def validate_layer(raw: list[dict[str, Any]], file: str, *, vocabulary: Vocabulary | None = None,
+                   services: Services | None = None) -> list[Problem]:
+    """Every record of a base or recent layer file through the record validator; ids and IMDb ids unique."""
+    problems: list[Problem] = []
     seen_ids: set[str] = set()
     seen_imdb: set[str] = set()
-    for film in base:
-        say = lambda message, f=film: problems.append(Problem(file, None, f.id, message))  # noqa: E731
-        if not ID_PATTERN.fullmatch(film.id):
-            say("id is not a lower-case slug")
-        if film.id in seen_ids:
+    series: dict[str, tuple[str | None, int | None]] = {}
+    for line, item in enumerate(raw, 1):
+        film_id = item.get("id") if isinstance(item.get("id"), str) else None
+        say = lambda message, n=line, w=film_id: problems.append(Problem(file, n, w, message))  # noqa: E731
+        _, reasons = check_record(layer_record(item), vocabulary=vocabulary, services=services)
+        for reason in reasons:
+            say(reason)
+        if film_id in seen_ids:
             say("duplicate id")
-        seen_ids.add(film.id)
-        if film.imdb_id:
-            if film.imdb_id in seen_imdb:
-                say(f"duplicate imdb {film.imdb_id}")
-            seen_imdb.add(film.imdb_id)
-        if film.year is not None and not _in_range(film.year, YEAR_RANGE):
-            say(f"year {film.year} outside {YEAR_RANGE}")
-        if film.runtime is not None and not _in_range(film.runtime, RUNTIME_RANGE):
-            say(f"runtime {film.runtime} outside {RUNTIME_RANGE}")
-        for score in film.scores:
-            if not 0 <= score.value <= 100:
-                say(f"{score.kind} score {score.value} outside 0-100")
+        if film_id:
+            seen_ids.add(film_id)
+        imdb = item.get("imdb")
+        if imdb:
+            if imdb in seen_imdb:
+                say(f"duplicate imdb {imdb}")
+            seen_imdb.add(imdb)
+        original = item.get("original_of")
+        if original is not None and services is not None and original not in services:
+            say(f"original_of {original!r} is not a service in services.toml")
+        entry = item.get("series")
+        if film_id and isinstance(entry, dict):
+            series[film_id] = (entry.get("name"), entry.get("order"))
+        for score_key in ("rt", "mc"):
+            if item.get(score_key) is not None and not _in_range(item[score_key], (0, 100)):
+                say(f"{score_key} {item[score_key]!r} outside 0-100")
+    for film_id, message in series_problems(series):
+        problems.append(Problem(file, None, film_id, message))
     return problems
+
+
+def toml_record(data: Mapping[str, object]) -> dict[str, Any]:
+    """A curated TOML record in the record shape (only the keys it has), for the one record validator."""
+    record: dict[str, Any] = {k: v for k, v in data.items() if k not in ("runtime", "imdb", "availability")}
+    if "runtime" in data:
+        record["runtime_minutes"] = data["runtime"]
+    if data.get("imdb") is not None:
+        record["external_ids"] = {"imdb": data["imdb"]}
+    entries = data.get("availability")
+    if isinstance(entries, list):
+        record["availability"] = [
+            {"service": e.get("service"), "region": region, "kind": e.get("kind"), "checked": e.get("checked"),
+             **({"source": e["source"]} if "source" in e else {})}
+            for e in entries if isinstance(e, dict) for region in _strings(e.get("regions"))
+        ]
+    return record
 
 
 def _validate_record(record: CuratedRecord, vocabulary: Vocabulary, services: Services,
                      in_base: bool) -> list[str]:
-    """Problems inside one record, independent of the other records."""
+    """Problems inside one curated record, independent of the other records.
+
+    The facts go through the one record validator; what is checked here is what only a curated record
+    must have (tags with a mood and a pace, a pitch, at most five billed names) and the TOML shape."""
     data = record.data
     out: list[str] = []
     unknown = sorted(set(data) - FILM_KEYS)
     if unknown:
         out.append(f"unknown keys {unknown}")
-    film_id = data.get("id")
-    if not isinstance(film_id, str) or not film_id:
-        out.append("id is required")
-    elif not ID_PATTERN.fullmatch(film_id):
-        out.append(f"id {film_id!r} must be lower-case letters/digits joined by single hyphens")
-    imdb = data.get("imdb")
-    if imdb is not None and not (isinstance(imdb, str) and IMDB_PATTERN.fullmatch(imdb)):
-        out.append(f"imdb {imdb!r} is not tt + 7-8 digits")
     if not in_base:
         for key in ("title", "year"):
             if key not in data:
-                out.append(f"{key} is required for a film that is not in the base layer")
-    if "title" in data and not _text(data["title"]):
-        out.append("title must be a non-empty string")
-    if "year" in data and not _in_range(data["year"], YEAR_RANGE):
-        out.append(f"year {data['year']!r} must be an integer in {YEAR_RANGE[0]}-{YEAR_RANGE[1]}")
-    if "runtime" in data and not _in_range(data["runtime"], RUNTIME_RANGE):
-        out.append(f"runtime {data['runtime']!r} must be integer minutes in "
-                   f"{RUNTIME_RANGE[0]}-{RUNTIME_RANGE[1]}")
-    for key in LIST_FIELDS:
-        if key in data:
-            items = _strings(data[key])
-            if not items or any(not item.strip() for item in items):
-                out.append(f"{key} must be a non-empty list of non-empty strings")
-            elif len(set(items)) != len(items):
-                out.append(f"{key} has repeated entries")
+                out.append(f"{key} is required for a film that is not in the base or recent layer")
     cast = _strings(data.get("cast"))
     if len(cast) > MAX_CURATED_CAST:
         out.append(f"cast lists {len(cast)} names; give the top {MAX_CURATED_CAST} in billing order")
-    for genre in _strings(data.get("genres")):
-        if genre not in GENRES:
-            out.append(f"genre {genre!r} is not one of the base layer's genres")
     tags = _strings(data.get("tags"))
     if "tags" not in data:
         out.append("tags are required")
     elif tags:
-        unknown_tags = [tag for tag in tags if tag not in vocabulary]
-        if unknown_tags:
-            out.append(f"tags not in vocabulary.toml: {unknown_tags}")
         if not TAG_COUNT[0] <= len(tags) <= TAG_COUNT[1]:
             out.append(f"{len(tags)} tags; give {TAG_COUNT[0]}-{TAG_COUNT[1]}")
         facets = {vocabulary.facet_of(tag) for tag in tags}
         for needed in ("mood", "pace"):
             if needed not in facets:
                 out.append(f"needs at least one {needed} tag ({', '.join(vocabulary.tags(needed))})")
-    pitch = data.get("pitch")
-    pitch_text = _text(pitch)
-    if pitch is None:
+    if data.get("pitch") is None:
         out.append("pitch is required")
-    elif pitch_text is None or "\n" in pitch_text:
-        out.append("pitch must be one non-empty line")
-    elif len(pitch_text) > MAX_PITCH:
-        out.append(f"pitch is {len(pitch_text)} characters; at most {MAX_PITCH}")
-    if "notes" in data and not _text(data["notes"]):
-        out.append("notes must be a non-empty string")
-    out += _validate_availability(data.get("availability"), services)
-    out += _validate_scores(data.get("scores"))
-    return out
+    out += _toml_availability(data.get("availability"), services)
+    scores = data.get("scores")
+    if scores is not None and not isinstance(scores, list):
+        out.append("scores must be [[film.scores]] tables")
+    as_record = toml_record(data)
+    if as_record.get("title") is None and in_base:
+        as_record["title"] = "(the base layer's title)"
+    _, reasons = check_record(as_record, vocabulary=vocabulary, partial=True)
+    return out + reasons
 
 
-def _validate_availability(entries: object, services: Services) -> list[str]:
+def _toml_availability(entries: object, services: Services) -> list[str]:
+    """The TOML shape of availability: tables with a canonical service key and a list of regions."""
     if entries is None:
         return []
     if not isinstance(entries, list):
@@ -673,51 +750,15 @@ def _validate_availability(entries: object, services: Services) -> list[str]:
                 out.append(f"{where}: not ISO 3166-1 alpha-2 upper-case codes: {bad}")
             if len(set(regions)) != len(regions):
                 out.append(f"{where}: repeated regions")
-        if entry.get("kind") not in AVAILABILITY_KINDS:
-            out.append(f"{where}: kind {entry.get('kind')!r} must be one of {AVAILABILITY_KINDS}")
-        if not _valid_month(entry.get("checked")):
-            out.append(f"{where}: checked {entry.get('checked')!r} must be YYYY-MM")
-        if "source" in entry and not _text(entry["source"]):
-            out.append(f"{where}: source must be a non-empty string")
-    return out
-
-
-def _validate_scores(entries: object) -> list[str]:
-    if entries is None:
-        return []
-    if not isinstance(entries, list):
-        return ["scores must be [[film.scores]] tables"]
-    out = []
-    kinds = []
-    for n, entry in enumerate(entries, 1):
-        where = f"scores #{n}"
-        if not isinstance(entry, dict):
-            out.append(f"{where} must be a table")
-            continue
-        unknown = sorted(set(entry) - SCORE_KEYS)
-        if unknown:
-            out.append(f"{where}: unknown keys {unknown}")
-        if entry.get("kind") not in SCORE_KINDS:
-            out.append(f"{where}: kind {entry.get('kind')!r} must be one of {SCORE_KINDS}")
-        kinds.append(entry.get("kind"))
-        if not _in_range(entry.get("value"), (0, 100)):
-            out.append(f"{where}: value {entry.get('value')!r} must be an integer 0-100")
-        if not _text(entry.get("source")):
-            out.append(f"{where}: source is required")
-        if not _valid_date(entry.get("as_of")):
-            out.append(f"{where}: as_of {entry.get('as_of')!r} must be YYYY-MM or YYYY-MM-DD")
-        if "count" in entry and not _in_range(entry["count"], (0, 10**7)):
-            out.append(f"{where}: count must be a non-negative integer")
-    if len(set(kinds)) != len(kinds):
-        out.append("scores repeat a kind")
     return out
 
 
 def validate(base: list[Film], curated: list[CuratedRecord], links: Iterable[Link],
-             vocabulary: Vocabulary, services: Services) -> list[Problem]:
-    """Every problem in the curated layer (and the links) against the base layer."""
+             vocabulary: Vocabulary, services: Services, recent: Iterable[Film] = ()) -> list[Problem]:
+    """Every problem in the curated layer (and the links) against the base and recent layers."""
     problems: list[Problem] = []
     base_by_imdb = {film.imdb_id: film for film in base if film.imdb_id}
+    recent_by_id = {film.id: film for film in recent}
     base_by_title: dict[tuple[str, int | None], list[Film]] = {}
     for film in base:
         base_by_title.setdefault((title_key(film.title), film.year), []).append(film)
@@ -725,13 +766,13 @@ def validate(base: list[Film], curated: list[CuratedRecord], links: Iterable[Lin
     # Final ids after the merge, to check uniqueness and link ends.
     renamed = {base_by_imdb[r.imdb].id: r.id for r in curated
                if r.imdb in base_by_imdb and r.id and r.id != base_by_imdb[r.imdb].id}
-    final_ids = {film.id for film in base} - set(renamed)
+    final_ids = ({film.id for film in base} - set(renamed)) | set(recent_by_id)
     first_seen: dict[str, CuratedRecord] = {}
     imdb_seen: dict[str, CuratedRecord] = {}
 
     for record in curated:
         say = lambda message, r=record: problems.append(Problem(r.file, r.line, r.where, message))  # noqa: E731
-        base_film = base_by_imdb.get(record.imdb) if record.imdb else None
+        base_film = base_by_imdb.get(record.imdb) if record.imdb else recent_by_id.get(record.id or "")
         for message in _validate_record(record, vocabulary, services, base_film is not None):
             say(message)
         film_id = record.id
@@ -807,8 +848,15 @@ def check_files(paths: DataPaths | None = None) -> list[Problem]:
         services = load_services(paths.services)
     except (ValueError, KeyError, tomllib.TOMLDecodeError) as error:
         return [Problem("vocabulary.toml/services.toml", None, None, str(error))]
-    base = load_base(paths.base)
-    problems += validate_base(base)
+    base_records = read_layer(paths.base)
+    recent_records = read_layer(paths.recent)
+    problems += validate_layer(base_records, paths.base.name)
+    problems += validate_layer(recent_records, paths.recent.name, vocabulary=vocabulary, services=services)
+    base = [film_from_base(r) for r in base_records]
+    recent = [film_from_recent(r, services) for r in recent_records]
+    taken = {film.id for film in base}
+    problems += [Problem(paths.recent.name, None, film.id, "id is also a base-layer film's id")
+                 for film in recent if film.id in taken]
     records: list[CuratedRecord] = []
     links: list[CuratedLink] = []
     for path in sorted(paths.curated.glob("*.toml")):
@@ -819,7 +867,7 @@ def check_files(paths: DataPaths | None = None) -> list[Problem]:
             continue
         records += file_records
         links += file_links
-    problems += validate(base, records, links, vocabulary, services)
+    problems += validate(base, records, links, vocabulary, services, recent)
     return problems
 
 

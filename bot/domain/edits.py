@@ -21,15 +21,14 @@ from typing import Any, Iterable, Mapping
 
 from bot.domain.catalog import key_of
 from bot.domain.dataset import title_key
-from bot.domain.interchange import (
-    availability_from, check_availability, check_link, check_record, film_from_record, film_to_record, imdb_of,
-    same_film, slugify,
-)
+from bot.domain.interchange import availability_from, film_from_record, film_to_record, imdb_of, same_film, slugify
 from bot.domain.models import Film, Link
+from bot.domain.records import check_availability, check_link, check_record
 
 OPS = ("add", "edit", "tag", "untag", "stream", "unstream", "link", "unlink", "import")
 EDITABLE = ("title", "year", "runtime_minutes", "directors", "cast", "countries", "languages", "genres",
-            "certificate", "pitch", "aliases", "notes", "imdb")
+            "certificate", "pitch", "aliases", "notes", "imdb", "original_title", "writers", "series",
+            "series_order", "secondary_genres", "secondary_countries", "secondary_languages")
 LOCAL = "local"
 
 
@@ -89,6 +88,8 @@ def _edit(films: dict[str, Film], links: list[Link], payload: dict) -> tuple[dic
             raise ValueError("a film needs a title")
         else:
             record[key] = value if value not in ((), "") else None
+            if key == "cast":
+                record["billed"] = len(value or ())  # an admin types the top-billed cast in billing order
     checked, reasons = check_record(record)
     if reasons or checked is None:  # check_record gives either a record or reasons
         raise ValueError("; ".join(reasons))

@@ -27,34 +27,31 @@ import zipfile
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Iterator
 
-from bot.domain.dataset import (
-    GENRES, ID_PATTERN, IMDB_PATTERN, MAX_PITCH, MAX_REASON, REGIONS, RUNTIME_RANGE, YEAR_RANGE, title_key,
-)
-from bot.domain.models import AVAILABILITY_KINDS, SCORE_KINDS, Availability, Film, Link, Score
+from bot.domain.dataset import title_key
+from bot.domain.models import AVAILABILITY_KINDS, Availability, Film, Link, Score
+from bot.domain.records import (GENRES, IMDB_PATTERN, LIST_KEYS, REGIONS, RUNTIME_RANGE, YEAR_RANGE, check_link,
+                                check_record, is_int, valid_date)
 
 FORMAT_NAME = "marquee-catalog"
 FORMAT_VERSION = 1
 IMPORT_FORMATS = ("json", "csv", "streaming", "movielens", "imdb")
 EXPORT_FORMATS = ("json", "csv")
 
-LIST_KEYS = ("directors", "cast", "countries", "languages", "genres", "tags", "aliases")
-TEXT_KEYS = ("title", "certificate", "pitch", "notes")
-RECORD_KEYS = frozenset({
-    "id", "title", "year", "runtime_minutes", *LIST_KEYS, "certificate", "pitch", "notes", "curated",
-    "popularity", "availability", "scores", "external_ids",
-})
 CSV_COLUMNS = (
     "id", "title", "year", "runtime_minutes", "directors", "cast", "countries", "languages", "genres",
     "certificate", "imdb", "tags", "pitch", "aliases", "notes", "curated", "popularity", "availability",
     "scores", "links",
+    # Added with the primary/secondary facts; an older export without them still imports.
+    "original_title", "writers", "billed", "series", "series_order", "secondary_genres", "secondary_countries",
+    "secondary_languages", "method",
 )
+INT_COLUMNS = ("year", "runtime_minutes", "billed", "series_order")
+TEXT_COLUMNS = ("certificate", "pitch", "notes", "original_title", "series", "method")
 # Simple lists are "a|b|c" in a CSV cell; a cell that starts with "[" is a JSON array (used when an item
 # itself contains "|", so every value survives the round trip).
 CSV_LIST_SEPARATOR = "|"
 STREAMING_COLUMNS = ("show_id", "type", "title", "director", "cast", "country", "date_added", "release_year",
                      "rating", "duration", "listed_in", "description")
-MONTH = re.compile(r"(\d{4})-(\d{2})")
-DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 # MovieLens and IMDb genre names that differ from ours; names not here and not in GENRES are dropped.
 GENRE_ALIASES = {"Children": "Family", "Science Fiction": "Sci-Fi"}
 # MovieLens writes "Matrix, The (1999)"; these trailing articles go back to the front.
@@ -115,6 +112,15 @@ def film_to_record(film: Film) -> dict[str, Any]:
         "notes": film.notes,
         "curated": film.curated,
         "popularity": film.popularity,
+        "original_title": film.original_title,
+        "writers": list(film.writers),
+        "billed": film.billed,
+        "series": film.series,
+        "series_order": film.series_order,
+        "secondary_genres": list(film.secondary_genres),
+        "secondary_countries": list(film.secondary_countries),
+        "secondary_languages": list(film.secondary_languages),
+        "method": film.method,
         "availability": [
             {"service": a.service, "region": a.region, "kind": a.kind, "checked": a.checked, "source": a.source}
             for a in sorted_availability(film.availability)
@@ -174,6 +180,15 @@ def film_from_record(record: dict[str, Any], *, film_id: str | None = None) -> F
         availability=availability_from(record.get("availability") or ()),
         notes=record.get("notes"),
         popularity=float(record.get("popularity") or 0.0),
+        original_title=record.get("original_title"),
+        writers=tuple(record.get("writers") or ()),
+        billed=int(record.get("billed") or 0),
+        series=record.get("series"),
+        series_order=record.get("series_order"),
+        secondary_genres=tuple(record.get("secondary_genres") or ()),
+        secondary_countries=tuple(record.get("secondary_countries") or ()),
+        secondary_languages=tuple(record.get("secondary_languages") or ()),
+        method=record.get("method"),
     )
 
 
@@ -181,175 +196,6 @@ def slugify(title: str, year: int | None) -> str:
     """`Kill Bill: Vol. 1`, 2003 -> `kill-bill-vol-1-2003` (the base layer's id style)."""
     words = title_key(title).split() or ["film"]
     return "-".join(words + ([str(year)] if year else []))
-
-
-def is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def valid_month(text: object) -> bool:
-    match = MONTH.fullmatch(text) if isinstance(text, str) else None
-    return match is not None and 1 <= int(match.group(2)) <= 12
-
-
-def valid_date(text: object) -> bool:
-    """YYYY-MM or a real YYYY-MM-DD."""
-    if valid_month(text):
-        return True
-    try:
-        return bool(isinstance(text, str) and DAY.fullmatch(text) and dt.date.fromisoformat(text))
-    except ValueError:
-        return False
-
-
-def check_availability(entry: object, services: Any = None) -> tuple[dict[str, Any] | None, list[str]]:
-    """One availability entry, its service resolved to the canonical key, or the reasons it is wrong."""
-    if not isinstance(entry, dict):
-        return None, ["availability entries must be objects"]
-    out: list[str] = []
-    unknown = sorted(set(entry) - {"service", "region", "kind", "checked", "source"})
-    if unknown:
-        out.append(f"availability has unknown keys {unknown}")
-    service = entry.get("service")
-    if not isinstance(service, str) or not service.strip():
-        out.append("availability needs a service")
-    elif services is not None:
-        found = services.resolve(service)
-        if found is None:
-            out.append(f"unknown service {service!r}")
-        else:
-            service = found.key
-    region = entry.get("region")
-    if not isinstance(region, str) or region.upper() not in REGIONS:
-        out.append(f"region {region!r} is not an ISO 3166-1 alpha-2 code (e.g. US, GB)")
-    if entry.get("kind") not in AVAILABILITY_KINDS:
-        out.append(f"kind {entry.get('kind')!r} must be one of {', '.join(AVAILABILITY_KINDS)}")
-    if not valid_month(entry.get("checked")):
-        out.append(f"checked {entry.get('checked')!r} must be YYYY-MM")
-    source = entry.get("source")
-    if source is not None and (not isinstance(source, str) or not source.strip()):
-        out.append("availability source must be text")
-    if out or not isinstance(region, str):  # a region that is not text is already in `out`
-        return None, out
-    return {"service": service, "region": region.upper(), "kind": entry["kind"], "checked": entry["checked"],
-            "source": source}, []
-
-
-def check_record(record: object, *, vocabulary: Any = None, services: Any = None,
-                 partial: bool = False) -> tuple[dict[str, Any] | None, list[str]]:
-    """Check one film record; return it normalised (service keys, region case), or the reasons it is wrong.
-
-    `partial` records (fill/match rows) may leave out anything but the title.
-    """
-    if not isinstance(record, dict):
-        return None, ["a film must be an object"]
-    out: list[str] = []
-    rec = dict(record)
-    unknown = sorted(set(rec) - RECORD_KEYS)
-    if unknown:
-        out.append(f"unknown keys {unknown}")
-    film_id = rec.get("id")
-    if film_id is not None and (not isinstance(film_id, str) or not ID_PATTERN.fullmatch(film_id)):
-        out.append(f"id {film_id!r} must be lower-case letters/digits joined by single hyphens")
-    if not partial and not film_id:
-        out.append("id is required")
-    title = rec.get("title")
-    if not isinstance(title, str) or not title.strip():
-        out.append("title is required")
-    elif "\n" in title:
-        out.append("title must be one line")
-    year = rec.get("year")
-    if year is not None and not (is_int(year) and YEAR_RANGE[0] <= year <= YEAR_RANGE[1]):
-        out.append(f"year {year!r} must be a whole number {YEAR_RANGE[0]}-{YEAR_RANGE[1]}")
-    runtime = rec.get("runtime_minutes")
-    if runtime is not None and not (is_int(runtime) and RUNTIME_RANGE[0] <= runtime <= RUNTIME_RANGE[1]):
-        out.append(f"runtime_minutes {runtime!r} must be a whole number {RUNTIME_RANGE[0]}-{RUNTIME_RANGE[1]}")
-    for key in LIST_KEYS:
-        value = rec.get(key)
-        if value is None:
-            continue
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            out.append(f"{key} must be a list of non-empty names")
-        elif len(set(value)) != len(value):
-            out.append(f"{key} repeats an entry")
-    if vocabulary is not None and isinstance(rec.get("tags"), list):
-        unknown_tags = [t for t in rec["tags"] if isinstance(t, str) and t not in vocabulary]
-        if unknown_tags:
-            out.append(f"tags not in the vocabulary: {', '.join(map(str, unknown_tags))}")
-    for key in TEXT_KEYS:
-        value = rec.get(key)
-        if value is not None and (not isinstance(value, str) or not value.strip()):
-            out.append(f"{key} must be non-empty text (or left out)")
-    pitch = rec.get("pitch")
-    if isinstance(pitch, str) and ("\n" in pitch or len(pitch) > MAX_PITCH):
-        out.append(f"pitch must be one line of at most {MAX_PITCH} characters")
-    if "curated" in rec and not isinstance(rec["curated"], bool):
-        out.append("curated must be true or false")
-    popularity = rec.get("popularity")
-    if popularity is not None and (isinstance(popularity, bool) or not isinstance(popularity, (int, float))
-                                   or popularity != popularity or popularity < 0):
-        out.append("popularity must be a number >= 0")
-    ids = rec.get("external_ids")
-    if ids is not None:
-        if not isinstance(ids, dict) or set(ids) - {"imdb"}:
-            out.append("external_ids may only hold imdb")
-        elif ids.get("imdb") is not None and not (isinstance(ids["imdb"], str) and IMDB_PATTERN.fullmatch(ids["imdb"])):
-            out.append(f"imdb {ids.get('imdb')!r} is not tt + 7-8 digits")
-    availability = rec.get("availability")
-    if availability is not None:
-        if not isinstance(availability, list):
-            out.append("availability must be a list")
-        else:
-            fixed = []
-            for entry in availability:
-                checked, reasons = check_availability(entry, services)
-                out += reasons
-                fixed.append(checked)
-            keys = [(a["service"], a["region"], a["kind"]) for a in fixed if a]
-            if len(set(keys)) != len(keys):
-                out.append("availability repeats a service/region/kind")
-            rec["availability"] = fixed
-    scores = rec.get("scores")
-    if scores is not None:
-        if not isinstance(scores, list):
-            out.append("scores must be a list")
-        else:
-            kinds = []
-            for s in scores:
-                if not isinstance(s, dict):
-                    out.append("scores entries must be objects")
-                    continue
-                kinds.append(s.get("kind"))
-                if set(s) - {"kind", "value", "source", "as_of", "count"}:
-                    out.append("score has unknown keys "
-                               f"{sorted(set(s) - {'kind', 'value', 'source', 'as_of', 'count'})}")
-                if s.get("kind") not in SCORE_KINDS:
-                    out.append(f"score kind {s.get('kind')!r} must be one of {', '.join(SCORE_KINDS)}")
-                if not (is_int(s.get("value")) and 0 <= s["value"] <= 100):
-                    out.append(f"score value {s.get('value')!r} must be a whole number 0-100")
-                if not isinstance(s.get("source"), str) or not s["source"].strip():
-                    out.append("score source is required")
-                if s.get("as_of") is not None and not valid_date(s["as_of"]):
-                    out.append(f"score as_of {s.get('as_of')!r} must be YYYY-MM or YYYY-MM-DD")
-                if s.get("count") is not None and not (is_int(s["count"]) and s["count"] >= 0):
-                    out.append("score count must be a whole number >= 0")
-            if len(set(kinds)) != len(kinds):
-                out.append("scores repeat a kind")
-    return (None, out) if out else (rec, [])
-
-
-def check_link(a: object, b: object, reason: object) -> list[str]:
-    out = []
-    for end in (a, b):
-        if not isinstance(end, str) or not ID_PATTERN.fullmatch(end):
-            out.append(f"link end {end!r} is not a film id")
-    if a == b:
-        out.append("a film cannot be linked to itself")
-    if not isinstance(reason, str) or not reason.strip() or "\n" in reason:
-        out.append("a link needs a one-line reason")
-    elif len(reason) > MAX_REASON:
-        out.append(f"link reason is {len(reason)} characters; at most {MAX_REASON}")
-    return out
 
 
 # --------------------------------------------------------------------------- export
@@ -618,7 +464,7 @@ def parse_csv(data: bytes, *, vocabulary: Any = None, services: Any = None) -> P
 
 def _record_from_cells(cell: dict[str, str]) -> tuple[dict[str, Any], list[object]]:
     record: dict[str, Any] = {"id": cell["id"].strip() or None, "title": cell["title"]}
-    for key in ("year", "runtime_minutes"):
+    for key in INT_COLUMNS:
         text = cell.get(key, "").strip()
         if text:
             try:
@@ -631,7 +477,7 @@ def _record_from_cells(cell: dict[str, str]) -> tuple[dict[str, Any], list[objec
                 record[key] = _parse_list_cell(cell[key])
             except ValueError:
                 raise ValueError(f"{key} is neither a|b|c nor a JSON list") from None
-    for key in ("certificate", "pitch", "notes"):
+    for key in TEXT_COLUMNS:
         if cell.get(key, "").strip():
             record[key] = cell[key]
     if cell.get("imdb", "").strip():

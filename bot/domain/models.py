@@ -47,11 +47,11 @@ class Film:
     title: str
     year: int | None = None
     runtime: int | None = None  # minutes
-    genres: tuple[str, ...] = ()
+    genres: tuple[str, ...] = ()  # primary genres (at most 3), most defining first
     directors: tuple[str, ...] = ()
-    cast: tuple[str, ...] = ()  # most prominent first
-    languages: tuple[str, ...] = ()
-    countries: tuple[str, ...] = ()
+    cast: tuple[str, ...] = ()  # billing order for the first `billed` names, then by prominence
+    languages: tuple[str, ...] = ()  # the original language(s)
+    countries: tuple[str, ...] = ()  # the primary country of origin first
     certificate: str | None = None  # US certificate
     imdb_id: str | None = None
     curated: bool = False
@@ -62,6 +62,26 @@ class Film:
     availability: tuple[Availability, ...] = ()
     notes: str | None = None  # e.g. "From the World of John Wick"
     popularity: float = 0.0  # ranking prior (review counts, curation); not shown to users
+    original_title: str | None = None  # in the original language, when it differs from `title`
+    writers: tuple[str, ...] = ()
+    billed: int = 0  # how many leading `cast` names are in checked billing order (0: prominence only)
+    series: str | None = None  # the franchise or series ("John Wick")
+    series_order: int | None = None  # position in the series, when known
+    # What the source also lists but is not primary: incidental genres, co-producing countries,
+    # dub and secondary languages. Never enough on its own for a "both ..." reason.
+    secondary_genres: tuple[str, ...] = ()
+    secondary_countries: tuple[str, ...] = ()
+    secondary_languages: tuple[str, ...] = ()
+    method: str | None = None  # how its facts were gathered (see bot/data/SOURCES.md); None: the source as is
+
+    @property
+    def billed_cast(self) -> tuple[str, ...]:
+        """The names in checked billing order (empty when the order is only a prominence guess)."""
+        return self.cast[:self.billed]
+
+    @property
+    def all_genres(self) -> tuple[str, ...]:
+        return self.genres + self.secondary_genres
 
     @property
     def label(self) -> str:

@@ -12,8 +12,11 @@ from ..domain.models import Availability, Film, Link, Score
 from .db import Database
 
 _FILM_COLUMNS = ("id", "title", "year", "runtime", "certificate", "imdb_id", "curated", "pitch", "notes",
-                 "popularity", "genres", "directors", "cast_members", "languages", "countries", "aliases")
-_LIST_COLUMNS = ("genres", "directors", "cast_members", "languages", "countries", "aliases")
+                 "popularity", "genres", "directors", "cast_members", "languages", "countries", "aliases",
+                 "original_title", "writers", "billed", "series", "series_order", "secondary_genres",
+                 "secondary_countries", "secondary_languages", "method")
+_LIST_COLUMNS = ("genres", "directors", "cast_members", "languages", "countries", "aliases", "writers",
+                 "secondary_genres", "secondary_countries", "secondary_languages")
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +126,8 @@ class CatalogStore:
         rows = await self.db.fetchall("SELECT id, at, guild_id, user_id, op, payload FROM catalog_edits ORDER BY id")
         return [CatalogEdit(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
 
-    async def stats(self) -> dict[str, int]:
+    async def stats(self) -> dict[str, Any]:
+        """Counts of films and of each fact, overall, by decade and by how the facts were gathered."""
         queries = {
             "films": "SELECT COUNT(*) FROM films",
             "curated": "SELECT COUNT(*) FROM films WHERE curated = 1",
@@ -136,7 +140,40 @@ class CatalogStore:
             "with_scores": "SELECT COUNT(DISTINCT film_id) FROM scores",
             "local_edits": "SELECT COUNT(*) FROM catalog_edits",
         }
-        return {name: int(await self.db.scalar(sql)) for name, sql in queries.items()}
+        counts: dict[str, Any] = {name: int(await self.db.scalar(sql)) for name, sql in queries.items()}
+        facts = ", ".join(f"SUM({test}) AS {name}" for name, test in _FACT_TESTS.items())
+        totals = await self.db.fetchone(f"SELECT {facts} FROM films")  # noqa: S608 - fixed expressions
+        counts.update({f"with_{name}": int(totals[name] or 0) for name in _FACT_TESTS} if totals else {})
+        counts["by_decade"] = {
+            f"{row['decade']}s" if row["decade"] is not None else "undated":
+                {"films": row["films"], **{name: int(row[name] or 0) for name in _FACT_TESTS}}
+            for row in await self.db.fetchall(
+                f"SELECT (year / 10) * 10 AS decade, COUNT(*) AS films, {facts} FROM films "  # noqa: S608
+                "GROUP BY decade ORDER BY decade")
+        }
+        counts["by_method"] = {
+            row["method"]: row["films"] for row in await self.db.fetchall(
+                "SELECT CASE WHEN method IS NOT NULL THEN method WHEN imdb_id IS NOT NULL THEN 'wikidata' "
+                "ELSE 'curated or added' END AS method, COUNT(*) AS films FROM films GROUP BY 1 ORDER BY 2 DESC")
+        }
+        return counts
+
+
+# What "has this fact" means for coverage counts (SQL over one films row).
+_FACT_TESTS = {
+    "runtime": "runtime IS NOT NULL",
+    "directors": "directors != '[]'",
+    "cast": "cast_members != '[]'",
+    "billing": "billed > 0",
+    "writers": "writers != '[]'",
+    "primary_genres": "genres != '[]'",
+    "primary_country": "countries != '[]'",
+    "original_language": "languages != '[]'",
+    "series": "series IS NOT NULL",
+    "pitch": "pitch IS NOT NULL",
+    "tags": "EXISTS (SELECT 1 FROM film_tags t WHERE t.film_id = films.id)",
+    "streaming": "EXISTS (SELECT 1 FROM availability a WHERE a.film_id = films.id)",
+}
 
 
 async def _log_edit(conn: aiosqlite.Connection, guild_id: int | None, user_id: int | None, op: str,
@@ -161,6 +198,8 @@ async def _insert_films(conn: aiosqlite.Connection, films: Iterable[Film], *, re
         film_rows.append((
             f.id, f.title, f.year, f.runtime, f.certificate, f.imdb_id, int(f.curated), f.pitch, f.notes,
             f.popularity, _j(f.genres), _j(f.directors), _j(f.cast), _j(f.languages), _j(f.countries), _j(f.aliases),
+            f.original_title, _j(f.writers), f.billed, f.series, f.series_order, _j(f.secondary_genres),
+            _j(f.secondary_countries), _j(f.secondary_languages), f.method,
         ))
         tag_rows.extend((f.id, tag) for tag in dict.fromkeys(f.tags))
         score_rows.extend((f.id, s.kind, s.value, s.count, s.source, s.as_of) for s in f.scores)
@@ -194,4 +233,8 @@ def _film_from_row(row: aiosqlite.Row, tags: Iterable[str], scores: Iterable[Sco
         popularity=row["popularity"], genres=lists["genres"], directors=lists["directors"],
         cast=lists["cast_members"], languages=lists["languages"], countries=lists["countries"],
         aliases=lists["aliases"], tags=tuple(tags), scores=tuple(scores), availability=tuple(availability),
+        original_title=row["original_title"], writers=lists["writers"], billed=row["billed"], series=row["series"],
+        series_order=row["series_order"], secondary_genres=lists["secondary_genres"],
+        secondary_countries=lists["secondary_countries"], secondary_languages=lists["secondary_languages"],
+        method=row["method"],
     )

@@ -159,6 +159,22 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         """,
     ),
+    (
+        2,
+        # Primary and secondary facts, billing order, writers and series (the catalogue is rebuilt from
+        # the shipped data right after, because the data version changes with them).
+        """
+        ALTER TABLE films ADD COLUMN original_title TEXT;
+        ALTER TABLE films ADD COLUMN writers TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE films ADD COLUMN billed INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE films ADD COLUMN series TEXT;
+        ALTER TABLE films ADD COLUMN series_order INTEGER;
+        ALTER TABLE films ADD COLUMN secondary_genres TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE films ADD COLUMN secondary_countries TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE films ADD COLUMN secondary_languages TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE films ADD COLUMN method TEXT;
+        """,
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

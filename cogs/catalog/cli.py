@@ -9,7 +9,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Awaitable, Callable
+from typing import Any, Awaitable, Callable
 
 from bot.core.app import Marquee
 from bot.core.catalogue import Catalogue
@@ -58,8 +58,7 @@ async def run_catalog(settings: Settings, args: argparse.Namespace, open_app: Ca
             if args.json:
                 print(json.dumps(stats, sort_keys=True))
             else:
-                for key, value in stats.items():
-                    print(f"{key:>18}: {value:,}")
+                print(coverage_table(stats))
             return 0
         if args.catalog_command == "export":
             result = await service.export(args.format)
@@ -97,6 +96,25 @@ async def run_catalog(settings: Settings, args: argparse.Namespace, open_app: Ca
     finally:
         await app.close()
     return 2
+
+
+COVERAGE_COLUMNS = ("films", "runtime", "billing", "primary_genres", "primary_country", "original_language",
+                    "writers", "series", "tags", "pitch", "streaming")
+
+
+def coverage_table(stats: dict[str, Any]) -> str:
+    """The counts, then films by decade with how many have each fact, then films by how facts were gathered."""
+    lines = [f"{key:>22}: {value:,}" for key, value in stats.items() if isinstance(value, int)]
+    header = ["decade", *COVERAGE_COLUMNS]
+    widths = [max(8, len(h)) for h in header]
+    lines += ["", "Films by decade, and how many have each fact:",
+              "  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True))]
+    for decade, row in stats.get("by_decade", {}).items():
+        cells = [decade, *(f"{row.get(c, 0):,}" for c in COVERAGE_COLUMNS)]
+        lines.append("  ".join(cell.rjust(w) for cell, w in zip(cells, widths, strict=True)))
+    lines += ["", "Films by how their facts were gathered:"]
+    lines += [f"{method:>22}: {count:,}" for method, count in stats.get("by_method", {}).items()]
+    return "\n".join(lines)
 
 
 def _read_import(path: Path, format: str, links: Path | None) -> tuple[bytes, bytes | None]:

@@ -7,7 +7,7 @@ from discord.ext import commands
 
 from bot.discord.client import MarqueeBot
 from bot.discord.options import FilmTitle, Region, ServiceName, TagNames
-from bot.domain.dataset import RUNTIME_RANGE, YEAR_RANGE
+from bot.domain.records import RUNTIME_RANGE, YEAR_RANGE
 from bot.domain.interchange import IMPORT_FORMATS
 
 # Attachments bigger than this are refused before they are read (a MovieLens zip is ~1 MB).

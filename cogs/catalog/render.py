@@ -14,6 +14,7 @@ STAT_LABELS = {
     "films": "Films", "curated": "Curated", "with_availability": "With streaming info",
     "services": "Services", "regions": "Regions", "tags": "Tags in use", "tag_assignments": "Tag assignments",
     "links": "\"It's like\" links", "with_scores": "With scores", "local_edits": "Edits made here",
+    "with_runtime": "With runtime", "with_billing": "With billing order", "with_pitch": "With a pitch",
 }
 
 
@@ -40,6 +41,14 @@ def _stats(result: CatalogStats) -> Message:
     for key, label in STAT_LABELS.items():
         if key in result.counts:
             embed.add(label, f"{result.counts[key]:,}", inline=True)
+    decades = result.counts.get("by_decade", {})
+    if decades:
+        rows = [f"`{decade:>7}` {row['films']:>6,} films · {row['runtime']:,} runtime · {row['billing']:,} billing"
+                f" · {row['tags']:,} tags" for decade, row in decades.items()]
+        embed.add("By decade", "\n".join(rows))
+    methods = result.counts.get("by_method", {})
+    if methods:
+        embed.add("How the facts were gathered", "\n".join(f"{m}: {n:,}" for m, n in methods.items()))
     if result.data_version:
         embed.footer = f"data version {result.data_version}"
     return Message(embeds=[embed])

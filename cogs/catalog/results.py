@@ -22,7 +22,7 @@ class CatalogChange:
 
 @dataclass(slots=True)
 class CatalogStats:
-    counts: dict[str, int]
+    counts: dict[str, Any]  # flat counts, plus by_decade and by_method tables
     data_version: str | None = None
 
 

@@ -25,6 +25,16 @@ def film_line(film: Film) -> str:
     return " · ".join(parts)
 
 
+def primary_and_more(primary: tuple[str, ...], more: tuple[str, ...], joiner: str) -> str:
+    """`South Korea (with Japan)`, `Crime, Thriller (also Drama)`: what defines the film first."""
+    if not primary and not more:
+        return ""
+    if not primary:
+        return safe(", ".join(more[:4]))
+    text = safe(", ".join(primary[:3]))
+    return f"{text} ({joiner} {safe(', '.join(more[:3]))})" if more else text
+
+
 def reason_lines(reasons: list[Reason], limit: int = 4) -> str:
     return "\n".join(f"• {safe(r.text)}" for r in reasons[:limit])
 
@@ -129,20 +139,31 @@ def _card(card: FilmCard) -> Message:
         facts.append(f"{film.runtime} min")
     if film.certificate:
         facts.append(f"US {film.certificate}")
-    if film.countries:
-        facts.append(safe(", ".join(film.countries[:3])))
-    if film.languages:
-        facts.append(safe(", ".join(film.languages[:3])))
+    if countries := primary_and_more(film.countries, film.secondary_countries, "with"):
+        facts.append(countries)
+    if languages := primary_and_more(film.languages, film.secondary_languages, "also"):
+        facts.append(languages)
     embed.add("Facts", " · ".join(facts) or "—", inline=False)
     embed.add("Director", safe(", ".join(film.directors[:3])) or "unknown", inline=True)
-    embed.add("Cast", safe(", ".join(film.cast[:5])) or "unknown", inline=True)
-    embed.add("Genres", safe(", ".join(film.genres)) or "—", inline=True)
+    if film.writers:
+        embed.add("Written by", safe(", ".join(film.writers[:3])), inline=True)
+    if film.billed:
+        embed.add("Starring", safe(", ".join(film.billed_cast[:5])), inline=True)
+    elif film.cast:
+        # The order of an unchecked cast list is a prominence guess, and it says so.
+        embed.add("Cast (best known first)", safe(", ".join(film.cast[:5])), inline=True)
+    else:
+        embed.add("Cast", "unknown", inline=True)
+    embed.add("Genres", primary_and_more(film.genres, film.secondary_genres, "also") or "—", inline=True)
+    if film.series:
+        embed.add("Series", safe(film.series) + (f" #{film.series_order}" if film.series_order else ""), inline=True)
     if film.tags:
         embed.add("Tags", ", ".join(f"`{t}`" for t in film.tags))
     embed.add("Scores", score_line(film) or "No scores recorded.")
     embed.add(f"Where to watch in {card.region}", streaming_text(card.streaming, card.region, card.other_regions))
-    if film.aliases:
-        embed.add("Also known as", safe(", ".join(film.aliases[:6])))
+    names = [n for n in (film.original_title, *film.aliases) if n]
+    if names:
+        embed.add("Also known as", safe(", ".join(names[:6])))
     if film.notes:
         embed.add("Note", safe(film.notes))
     if card.similar:
