@@ -137,3 +137,18 @@ async def test_mistakes_are_titled_by_what_went_wrong(db_path: Path) -> None:
     answers = await console(db_path, ['/rate film:"Heat" stars:6', "/nosuch", '/similar flim:"Heat"'])
     assert [a["result"]["title"] for a in answers] == ["Out of range", "Unknown command", "Unknown option"]
     assert "between 1 and 5" in answers[0]["result"]["message"]
+
+
+async def test_a_typo_gets_a_did_you_mean_prompt_whose_first_button_opens_the_film(db_path: Path) -> None:
+    # "fury raod" once answered "Film not found"; resembling text must never open another film either.
+    [prompt] = await console(db_path, ['/film title:"fury raod"'])
+    result = prompt["result"]
+    assert prompt["ephemeral"] is True
+    assert result["type"] == "disambiguation" and result["kind"] == "suggestion"
+    assert result["candidates"][0]["id"] == "mad-max-fury-road-2015"
+    [card] = await console(db_path, [f"press {result['choice_ids'][0]}"])
+    assert card["result"]["type"] == "film_card"
+    assert card["result"]["film"]["id"] == "mad-max-fury-road-2015"
+    [text] = await console(db_path, ['/film title:"jon wick"'], as_json=False)
+    assert "== Did you mean…? ==" in text and "No film is called exactly “jon wick”." in text
+    assert "[1. John Wick (2014)]" in text  # the film meant is the first button

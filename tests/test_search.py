@@ -1,6 +1,8 @@
 """Title search: typo tolerance, disambiguation and keeping the index in step with edits."""
 from __future__ import annotations
 
+import dataclasses
+import re
 import sys
 from pathlib import Path
 
@@ -91,15 +93,19 @@ def test_ambiguous_title_gives_candidates_not_a_guess(index):
     assert set(ids(oldboy.candidates)) == {"oldboy-2003", "oldboy-2013"}
 
 
-def test_fuzzy_tie_is_ambiguous(index):
-    result = index.resolve("kil bil")
-    assert result.is_ambiguous
-    assert set(ids(result.candidates)) == {"kill-bill-volume-1-2003", "kill-bill-volume-2-2004"}
+def test_resembling_text_gets_suggestions_never_candidates(index):
+    result = index.resolve("kil bil")  # no film is called that: no "which one?", no answer
+    assert result.is_missing and not result.is_ambiguous and not result.is_exact
+    assert ids(result.suggestions)[:2] == ["kill-bill-volume-1-2003", "kill-bill-volume-2-2004"]
 
 
-def test_clear_fuzzy_match_resolves(index):
+def test_only_an_exact_name_resolves(index, catalog):
+    assert index.resolve("kill bill vol 1").film.id == "kill-bill-volume-1-2003"  # an alias
+    fury = index.resolve("fury road")  # resembles "Mad Max: Fury Road", which has no such alias here
+    assert fury.film is None and ids(fury.suggestions)[0] == "mad-max-fury-road-2015"
+    mad_max = catalog.get("mad-max-fury-road-2015")
+    catalog.upsert(dataclasses.replace(mad_max, aliases=("Fury Road",)))
     assert index.resolve("fury road").film.id == "mad-max-fury-road-2015"
-    assert index.resolve("kill bill vol 1").film.id == "kill-bill-volume-1-2003"
 
 
 def test_missing_title_offers_suggestions(index):
@@ -188,3 +194,198 @@ def test_stopword_naming_few_films_still_finds_them_under_a_short_prefix():
     catalog.upsert(Film("a-quiet", "A Quiet Place", 2018, 90, popularity=0.0))  # far from the popular "q" films
     index = TitleIndex(catalog)
     assert ids(index.autocomplete("a q", limit=1)) == ["a-quiet"]
+
+
+# What people type and what must happen (issue 9: resolution never swaps films) ------------------------
+#
+# Only a film's exact name (title, original title or alias, folded for case, accents, punctuation, spaces
+# and roman numerals) answers; several films of that name give a "which one?" prompt, most popular first;
+# text that only resembles names gives suggestions ranked like autocomplete; nothing alike: not found.
+# "hand" is the small test catalogue plus films named like one another; "lookalikes" has only the films a
+# title resembles (the film typed is missing); "shipped" is the real catalogue.
+
+NAMESAKES = [
+    Film("joker-2019", "Joker", 2019, 122, directors=("Todd Phillips",), popularity=3.4),
+    Film("joker-2012", "Joker", 2012, 105, directors=("Shirish Kunder",), popularity=0.9),
+    Film("the-gray-man-2022", "The Gray Man", 2022, 122, directors=("Anthony Russo", "Joe Russo"), popularity=2.8),
+    Film("the-man-in-the-gray-flannel-suit-1956", "The Man in the Gray Flannel Suit", 1956, 153, directors=("Nunnally Johnson",), popularity=1.2),
+    Film("creed-2015", "Creed", 2015, 133, directors=("Ryan Coogler",), popularity=3.1),
+    Film("creed-ii-2018", "Creed II", 2018, 130, directors=("Steven Caple Jr.",), popularity=3.2),
+    Film("the-disappearance-of-alice-creed-2009", "The Disappearance of Alice Creed", 2009, 100, directors=("J Blakeson",), popularity=2.0),
+    # More popular than John Wick (3.3), so popularity alone would put it first.
+    Film("wicked-2024", "Wicked", 2024, 160, directors=("Jon M. Chu",), aliases=("Wicked: Part One",), popularity=3.5),
+    Film("fury-2014", "Fury", 2014, 134, directors=("David Ayer",), popularity=2.4),  # shorter than "Mad Max: Fury Road"
+    Film("another-round-2020", "Another Round", 2020, 117, directors=("Thomas Vinterberg",), original_title="Druk", popularity=2.9),
+]
+LOOKALIKES = {"joker-2012", "the-man-in-the-gray-flannel-suit-1956", "the-disappearance-of-alice-creed-2009", "wicked-2024",
+              "fury-2014"}
+
+
+def answer(film_id):
+    return ("film", [film_id])
+
+
+def prompt(*film_ids):
+    return ("choose", list(film_ids))
+
+
+def suggest(*film_ids):
+    return ("suggest", list(film_ids))
+
+
+NOT_FOUND = ("missing", [])
+
+CASES = [
+    # Exact names answer, whatever the case, accents, punctuation, spacing or numbering.
+    ("hand", "The Gray Man", answer("the-gray-man-2022")),
+    ("hand", "Creed", answer("creed-2015")),
+    ("hand", "creed ii", answer("creed-ii-2018")),
+    ("hand", "Creed 2", answer("creed-ii-2018")),
+    ("hand", "John Wick", answer("john-wick-2014")),
+    ("hand", "wicked", answer("wicked-2024")),
+    ("hand", "Druk", answer("another-round-2020")),  # the original title
+    ("hand", "ANOTHER ROUND!", answer("another-round-2020")),
+    ("hand", "amelie", answer("amelie-2001")),
+    ("hand", "Le Fabuleux Destin d'Amélie Poulain", answer("amelie-2001")),
+    ("hand", "spiderman", answer("spider-man-2002")),
+    ("hand", "heat-1995", answer("heat-1995")),  # a film id, as autocomplete sends it
+    # A year or director narrows films of the same name.
+    ("hand", "joker 2019", answer("joker-2019")),
+    ("hand", "Joker (2012)", answer("joker-2012")),
+    ("hand", "Joker (2012) · Shirish Kunder", answer("joker-2012")),
+    ("hand", "Oldboy (2013) · Spike Lee", answer("oldboy-2013")),
+    # Several films of exactly that name: which one?
+    ("hand", "Joker", prompt("joker-2019", "joker-2012")),
+    ("hand", "Oldboy", prompt("oldboy-2003", "oldboy-2013")),
+    ("hand", "Ballerina", prompt("ballerina-2025", "ballerina-2023")),
+    # Only resembling: suggestions, the film meant first, never an answer.
+    ("lookalikes", "The Gray Man", suggest("the-man-in-the-gray-flannel-suit-1956")),
+    ("lookalikes", "Creed", suggest("the-disappearance-of-alice-creed-2009")),
+    ("lookalikes", "creed 2", suggest("the-disappearance-of-alice-creed-2009")),
+    ("lookalikes", "Joker 2019", suggest("joker-2012")),  # the 2012 Joker is not the 2019 one
+    ("hand", "Joker 2005", suggest("joker-2019", "joker-2012")),
+    ("hand", "gray man", suggest("the-gray-man-2022", "the-man-in-the-gray-flannel-suit-1956")),
+    ("hand", "jon wick", suggest("john-wick-2014")),
+    ("lookalikes", "jon wick", suggest("john-wick-2014")),
+    ("hand", "jonh wick", suggest("john-wick-2014")),
+    ("hand", "johnathan wick", suggest("john-wick-2014")),  # "wick" is a word of John Wick, only the start of Wicked
+    ("hand", "fury raod", suggest("mad-max-fury-road-2015")),
+    ("hand", "kil bil", suggest("kill-bill-volume-1-2003", "kill-bill-volume-2-2004")),
+    ("hand", "balerina", suggest("ballerina-2025", "ballerina-2023")),
+    ("hand", "toy stroy 2", suggest("toy-story-2-1999", "toy-story-1995")),
+    ("hand", "qqqxzv", NOT_FOUND),
+    # The shipped catalogue.
+    ("shipped", "Heat", prompt("heat-1995")),  # the most popular Heat first, then the others
+    ("shipped", "heat 1995", answer("heat-1995")),
+    ("shipped", "Heat (2001)", suggest("heat-1995")),  # no Heat of 2001: suggestions, the Heats first
+    ("shipped", "Oldboy", prompt("oldboy-2003", "oldboy-2013")),
+    ("shipped", "kill bill vol 2", answer("kill-bill-volume-2-2004")),
+    ("shipped", "kil bil", suggest("kill-bill-volume-1-2003", "kill-bill-volume-2-2004")),
+    ("shipped", "the godfather", answer("the-godfather-1972")),
+    ("shipped", "the godfather part 2", answer("the-godfather-part-ii-1974")),
+    ("shipped", "godfathr", suggest("the-godfather-1972")),
+    ("shipped", "hte godfather", suggest("the-godfather-1972")),
+    ("shipped", "jon wick", suggest("john-wick-2014")),
+    ("shipped", "fury road", answer("mad-max-fury-road-2015")),  # its alias
+    ("shipped", "fury raod", suggest("mad-max-fury-road-2015")),
+    ("shipped", "qqqxzv", NOT_FOUND),
+]
+
+
+@pytest.fixture()
+async def shipped_index(shared_catalogue):
+    return (await shared_catalogue.get()).titles
+
+
+@pytest.fixture()
+def indexes(shipped_index):
+    return {
+        "hand": TitleIndex(make_catalog(NAMESAKES)),
+        "lookalikes": TitleIndex(make_catalog([f for f in NAMESAKES if f.id in LOOKALIKES])),
+        "shipped": shipped_index,
+    }
+
+
+@pytest.mark.parametrize(("catalogue", "typed", "expected"), CASES, ids=[f"{c}:{t}" for c, t, _ in CASES])
+def test_what_people_type(indexes, catalogue, typed, expected):
+    index = indexes[catalogue]
+    kind, films = expected
+    result = index.resolve(typed)
+    got = {"film": ids([result.film] if result.film else []), "choose": ids(result.candidates),
+           "suggest": ids(result.suggestions)}
+    if kind == "missing":
+        assert got == {"film": [], "choose": [], "suggest": []}
+        return
+    assert [k for k, v in got.items() if v] == [kind], got  # one kind of answer, never an answer and a list
+    assert got[kind][:len(films)] == films, got
+    if kind == "choose" and catalogue != "shipped":
+        assert got[kind] == films  # every film of that name, and only those
+    if kind == "suggest" and not re.search(r"\(|\b(18|19|20)\d\d$", typed):  # no year to narrow by
+        assert got[kind][0] == index.autocomplete(typed)[0].id  # the same ranking as autocomplete
+
+
+def test_autocomplete_puts_the_film_meant_first(indexes):
+    for name in ("hand", "shipped"):
+        index = indexes[name]
+        jon = ids(index.autocomplete("jon wick"))
+        assert jon[0] == "john-wick-2014"
+        assert "wicked-2024" not in jon or jon.index("wicked-2024") > jon.index("john-wick-2014")
+        assert ids(index.autocomplete("fury raod"))[0] == "mad-max-fury-road-2015"
+        assert set(ids(index.autocomplete("kil bil"))[:2]) == {"kill-bill-volume-1-2003", "kill-bill-volume-2-2004"}
+    assert ids(indexes["shipped"].autocomplete("the godfather part 2"))[0] == "the-godfather-part-ii-1974"
+
+
+def test_a_short_word_finds_its_one_typo_neighbours(indexes):
+    # "jon" shares one trigram of three with "john", "raod" none with "road": the index must still find them.
+    index = indexes["hand"]
+    assert "john-wick-2014" in ids(index.autocomplete("jon"))
+    assert ids(index.autocomplete("raod fury"))[0] == "mad-max-fury-road-2015"
+
+
+def test_original_title_follows_edits():
+    catalog = make_catalog(NAMESAKES)
+    index = TitleIndex(catalog)
+    film = catalog.get("another-round-2020")
+    catalog.upsert(dataclasses.replace(film, original_title="Druk!"))
+    assert index.resolve("druk").film.id == "another-round-2020"
+    catalog.upsert(dataclasses.replace(film, original_title=None))
+    assert index.resolve("druk").film is None
+
+
+# The catalogue turns the resolution into a prompt, and the prompt is rendered -------------------------
+
+async def test_find_answers_prompts_or_says_not_found(app):
+    from bot.core.errors import NeedsChoice, UserError
+
+    catalogue = app.catalogue
+    assert catalogue.find("the godfather part 2").id == "the-godfather-part-ii-1974"
+    with pytest.raises(NeedsChoice) as ambiguous:
+        catalogue.find("Heat")
+    assert ambiguous.value.result.kind == "ambiguous" and ambiguous.value.result.candidates[0].id == "heat-1995"
+    with pytest.raises(NeedsChoice) as typo:
+        catalogue.find(" fury   raod ")
+    prompt = typo.value.result
+    assert prompt.kind == "suggestion" and prompt.query == "fury raod"
+    assert prompt.candidates[0].id == "mad-max-fury-road-2015" and prompt.choice_ids == []
+    with pytest.raises(NeedsChoice) as picked:
+        catalogue.find("jon wick", pick_action="mnp", pick_context=["7"])
+    assert picked.value.result.choice_ids[0] == "mq:mnp:john-wick-2014:7"
+    with pytest.raises(UserError) as missing:
+        catalogue.find("qqqxzv")
+    assert missing.value.title == "Film not found"
+
+
+def test_prompts_say_which_kind_they_are(catalog):
+    from bot.core.rendering import render
+    from bot.core.results import Disambiguation
+
+    films = [catalog.get("mad-max-fury-road-2015"), catalog.get("the-raid-2011")]
+    suggestion = render(Disambiguation("fury raod", films, choice_ids=["mq:rerun:t:0", "mq:rerun:t:1"], kind="suggestion"))
+    embed = suggestion.embeds[0]
+    assert embed.title == "Did you mean…?"
+    assert embed.description.startswith("No film is called exactly “fury raod”.")
+    assert "Mad Max: Fury Road (2015)" in embed.description
+    assert [b.label for row in suggestion.rows for b in row][0] == "1. Mad Max: Fury Road (2015)"
+    ambiguous = render(Disambiguation("Oldboy", [catalog.get("oldboy-2003"), catalog.get("oldboy-2013")]))
+    assert ambiguous.embeds[0].title == "Which “Oldboy” did you mean?"
+    assert "No film is called" not in ambiguous.embeds[0].description

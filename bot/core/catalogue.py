@@ -77,23 +77,28 @@ class Catalogue:
 
     def find(self, text: str, *, purpose: str = "film", pick_action: str | None = None,
              pick_context: list[str] | None = None) -> Film:
-        """One film for what the user typed, or a UserError with suggestions, or a NeedsChoice prompt.
+        """The film the user named exactly; otherwise a NeedsChoice prompt, or a UserError when nothing
+        resembles the text. Never a film the text only resembles.
 
-        Without `pick_action` the prompt's buttons re-run the command with the chosen film."""
+        Several films with exactly that name give a "which one?" prompt (kind "ambiguous"); text that only
+        resembles names gives a "did you mean...?" prompt (kind "suggestion"). Without `pick_action` the
+        prompt's buttons re-run the command with the chosen film."""
         text = normal_query(text)
         if not text:
             raise UserError(f"Tell me which {purpose}: start typing a title and pick one from the list.")
         resolution = self.titles.resolve(text)
         if resolution.film is not None:
             return resolution.film
-        if resolution.candidates:
-            candidates = list(resolution.candidates)[:10]
+        films, kind = (resolution.candidates, "ambiguous") if resolution.candidates \
+            else (resolution.suggestions, "suggestion")
+        if films:
+            films = list(films)[:10]
             choice_ids = []
             if pick_action:
-                choice_ids = [custom_id(pick_action, f.id, *(pick_context or [])) for f in candidates]
-            raise NeedsChoice(Disambiguation(text, candidates, pick_action, list(pick_context or []), choice_ids))
-        raise UserError(f"I couldn't find a film called “{text[:100]}”.", title="Film not found",
-                        suggestions=[f.label for f in resolution.suggestions])
+                choice_ids = [custom_id(pick_action, f.id, *(pick_context or [])) for f in films]
+            raise NeedsChoice(Disambiguation(text, films, pick_action, list(pick_context or []), choice_ids,
+                                             kind=kind))
+        raise UserError(f"I couldn't find a film called “{text[:100]}”.", title="Film not found")
 
     def autocomplete(self, text: str, limit: int = 25) -> list[tuple[str, str]]:
         """(label, value) pairs for a film option: value is the film id, so the pick is exact."""

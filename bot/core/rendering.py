@@ -132,5 +132,10 @@ def _disambiguation(result: Disambiguation) -> Message:
         lines.append(f"**{n}.** {safe(film.title)} ({film.year or '?'}) · {safe(country)} · {safe(director)}")
         if n <= len(result.choice_ids):
             buttons.append(Button(f"{n}. {film.title} ({film.year or '?'})", result.choice_ids[n - 1]))
-    embed = Embed(title=f"Which “{safe(result.query)}” did you mean?", description="\n".join(lines))
+    if result.kind == "suggestion":
+        lines.insert(0, f"No film is called exactly “{safe(result.query[:100])}”.\n")
+        title = "Did you mean…?"
+    else:
+        title = f"Which “{safe(result.query)}” did you mean?"
+    embed = Embed(title=title, description="\n".join(lines))
     return Message(embeds=[embed]).buttons(*buttons)

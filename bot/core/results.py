@@ -38,7 +38,10 @@ class HelpResult:
 
 @dataclass(slots=True)
 class Disambiguation:
-    """Several films match what was typed: ask which one. Button n carries `choice_ids[n]`.
+    """Ask which film was meant. Button n carries `choice_ids[n]`.
+
+    `kind` is "ambiguous" when several films have exactly the name typed ("which one?"), "suggestion" when
+    no film has that name and these are the films it resembles, best first ("did you mean...?").
 
     By default the app fills `choice_ids` with `mq:rerun:<token>:<n>` buttons that re-run the same command
     with the chosen film (see Marquee.dispatch_command); a service may instead point them at its own
@@ -50,3 +53,4 @@ class Disambiguation:
     action: str | None = None
     context: list[str] = field(default_factory=list)
     choice_ids: list[str] = field(default_factory=list)
+    kind: str = "ambiguous"

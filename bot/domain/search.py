@@ -6,7 +6,12 @@ search while typing) and character trigrams -> tokens (typo tolerance). A query
 only ever touches the films reachable from its tokens, so cost follows the
 query, not the catalogue size. Prefixes too short to narrow anything ("t",
 "sha") are answered from lists of their most popular films, built bottom-up
-with the index and kept in step with catalogue edits.
+with the index and kept in step with catalogue edits. Short words, which share
+too few trigrams with their typos, have every one-edit variant looked up.
+
+Resolution never swaps films: only a film's exact name (title, original title
+or alias, folded as above) answers; text that merely resembles names gets
+suggestions, ranked exactly as autocomplete ranks them.
 """
 from __future__ import annotations
 
@@ -28,15 +33,19 @@ STOPWORDS = frozenset({"the", "a", "an", "of", "and", "in", "on", "to",
 ROMAN = {"ii": "2", "iii": "3", "iv": "4", "vi": "6", "vii": "7", "viii": "8", "ix": "9"}
 
 EXACT, PREFIX, FUZZY = 1.0, 0.9, 0.75
+STOPWORD_WEIGHT, NUMBER_WEIGHT = 0.3, 0.6  # how much a query word counts ("the", "2"; other words 1)
 PREFIX_EXPANSION_CAP = 400  # more completions than this: the prefix is too short to narrow anything
 MAX_SCORED = 150  # candidates fully scored per query (a few more when exact words match)
 # Kept per broad prefix; the slack over MAX_SCORED lets removals shorten a list without recomputing it.
 POPULAR_KEPT = 2 * MAX_SCORED
-CLEAR_MARGIN = 0.08  # a fuzzy best match must beat the runner-up by this much to be taken
-STRONG_MATCH = 0.85  # average per-token match needed to call a fuzzy match "found"
-MAX_CANDIDATES = 10
+MAX_CANDIDATES = 10  # films in a "which one?" prompt
+MAX_SUGGESTIONS = 5  # films in a "did you mean...?" prompt
+SUGGESTION_WORDS = 0.5  # average word match a film needs to be suggested at all (see Match.words)
 FUZZY_VERIFY = 60  # tokens checked by edit distance per query word
 FUZZY_VERIFY_WITH_MATCHES = 15  # fewer when the word already matches as typed
+
+_SEQUEL_NUMBER = re.compile(r"^\d{1,2}$")
+_EDIT_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 _APOSTROPHES = re.compile(r"['\u2019\u2018\u02bc`]")
 _INNER_DOTS = re.compile(r"\.(?=\w)")  # L.A. -> LA
@@ -97,6 +106,7 @@ def _distance(a: str, b: str, limit: int) -> int:
 class _Name:
     tokens: tuple[str, ...]
     joined: str  # tokens joined by spaces
+    compact: str  # tokens joined without spaces: the key of an exact name ("Spider-Man" is "spiderman")
     searchable: frozenset[str]  # tokens + adjacent pairs glued ("old boy" -> "oldboy")
     content: int  # tokens that are not stopwords (at least 1)
 
@@ -107,7 +117,7 @@ def _make_name(text: str) -> _Name | None:
         return None
     glued = {tokens[i] + tokens[i + 1] for i in range(len(tokens) - 1)}
     content = sum(1 for t in tokens if t not in STOPWORDS) or len(tokens)
-    return _Name(tokens, " ".join(tokens), frozenset(tokens) | glued, content)
+    return _Name(tokens, " ".join(tokens), "".join(tokens), frozenset(tokens) | glued, content)
 
 
 @dataclass(slots=True)
@@ -116,18 +126,29 @@ class _QueryToken:
     weight: float
     matches: dict[str, float]  # index token -> match quality
     broad: bool  # too many completions to enumerate: checked per film instead
+    counted: bool = True  # counts towards coverage (not a stopword)
 
-    def score(self, tokens: frozenset[str]) -> float:
-        best = 0.0
+    def score(self, tokens: frozenset[str]) -> tuple[float, str]:
+        """The best match quality among the name's tokens, and the token that gave it."""
+        best, matched = 0.0, ""
         for token in tokens:
             value = self.matches.get(token, 0.0)
             if value == 0.0 and self.broad and token.startswith(self.text):
                 value = PREFIX - 0.1 * max(0, 3 - len(self.text))
             if value > best:
-                best = value
+                best, matched = value, token
                 if best >= EXACT:
                     break
-        return best
+        return best, matched
+
+
+@dataclass(slots=True)
+class _Query:
+    words: list[_QueryToken]
+    joined: str  # the query's tokens joined by spaces
+    compact: str  # ... and without spaces, as exact names are keyed
+    total_weight: float
+    content: int  # words that count towards coverage
 
 
 @dataclass(slots=True)
@@ -140,6 +161,10 @@ class Match:
 
 @dataclass(slots=True)
 class Resolution:
+    """What typed text names: one film (`film`), several films with exactly that name (`candidates`, most
+    popular first), or, when no film has exactly that name, the films it resembles (`suggestions`, best
+    first). Resemblance never yields `film` or `candidates`."""
+
     film: Film | None = None
     candidates: list[Film] = field(default_factory=list)
     suggestions: list[Film] = field(default_factory=list)
@@ -164,7 +189,7 @@ class TitleIndex:
         self._film_tokens: dict[str, frozenset[str]] = {}
         # Most tokens name one film: a 1-tuple costs a quarter of a set, so postings start as one.
         self._postings: dict[str, set[str] | tuple[str]] = {}
-        self._by_name: dict[str, set[str]] = {}
+        self._by_name: dict[str, set[str]] = {}  # compact name -> films of exactly that name
         self._sorted_tokens: list[str] = []
         # Lists, not sets: each token is appended once per distinct gram, and removals are rare.
         self._trigram_tokens: dict[str, list[str]] = {}
@@ -223,11 +248,11 @@ class TitleIndex:
                         del self._popular[prefix]  # the films below the cut are unknown: recomputed when asked
                         self._popular_truncated.discard(prefix)
         for name in names:
-            ids = self._by_name.get(name.joined)
+            ids = self._by_name.get(name.compact)
             if ids is not None:
                 ids.discard(film.id)
                 if not ids:
-                    del self._by_name[name.joined]
+                    del self._by_name[name.compact]
         for token in tokens:
             posting = self._postings.get(token)
             if posting is None:
@@ -253,7 +278,9 @@ class TitleIndex:
     def _add(self, film: Film, *, bulk: bool) -> None:
         names: list[_Name] = []
         seen: set[str] = set()
-        for text in (film.title, *film.aliases):
+        for text in (film.title, film.original_title, *film.aliases):
+            if not text:
+                continue
             name = _make_name(text)
             if name is None or name.joined in seen:
                 continue
@@ -266,7 +293,7 @@ class TitleIndex:
         tokens = names[0].searchable if len(names) == 1 else frozenset().union(*(n.searchable for n in names))
         self._film_tokens[fid] = tokens
         for name in names:
-            self._by_name.setdefault(name.joined, set()).add(fid)
+            self._by_name.setdefault(name.compact, set()).add(fid)
         postings = self._postings
         trigram_tokens = self._trigram_tokens
         for token in tokens:
@@ -384,15 +411,16 @@ class TitleIndex:
         if not tokens:
             return []
         query = [self._expand(token, last=(i == len(tokens) - 1)) for i, token in enumerate(tokens)]
-        joined = " ".join(tokens)
-        candidates = self._candidates(query, joined)
+        shape = _Query(query, " ".join(tokens), "".join(tokens), sum(q.weight for q in query),
+                       sum(1 for q in query if q.counted))
+        candidates = self._candidates(query, shape.compact)
         priors = self.catalog.priors()
         matches = []
         for fid in candidates:
             film = films.get(fid)
             if film is None:
                 continue
-            text_score, words = self._score(fid, query, joined)
+            text_score, words = self._score(fid, shape)
             if text_score <= 0.0:
                 continue
             matches.append(Match(film, text_score, text_score + 0.08 * priors.get(fid, 0.0), words))
@@ -403,7 +431,8 @@ class TitleIndex:
         return matches[:limit]
 
     def _expand(self, token: str, *, last: bool) -> _QueryToken:
-        weight = 0.3 if token in STOPWORDS else 1.0
+        # A sequel number says less than a word: "creed 2" is about Creed before it is about any sequel.
+        weight = STOPWORD_WEIGHT if token in STOPWORDS else NUMBER_WEIGHT if _SEQUEL_NUMBER.match(token) else 1.0
         matches: dict[str, float] = {}
         broad = False
         if token in self._postings:
@@ -422,10 +451,18 @@ class TitleIndex:
                     matches.setdefault(completion, prefix_quality)
         if len(token) >= 3 and not broad:
             self._fuzzy(token, last, matches)
-        return _QueryToken(token, weight, matches, broad)
+        return _QueryToken(token, weight, matches, broad, weight > STOPWORD_WEIGHT)
 
     def _fuzzy(self, token: str, last: bool, matches: dict[str, float]) -> None:
         limit = 1 if len(token) <= 5 else 2
+        # A short word shares few trigrams with its one-typo neighbours ("jon" and "john" share one of
+        # three, "raod" and "road" none), so the trigram cut below can miss them however many it verifies:
+        # every one-edit variant of a short word is looked up instead. Only a last word, perhaps not typed
+        # to its end, still needs the trigrams, for completions with a typo ("balerin").
+        enumerated = limit == 1 and token.isascii()
+        if enumerated and not last:
+            self._one_edit(token, matches)
+            return
         grams = _trigrams(token)
         lists = sorted((self._trigram_tokens.get(g, ()) for g in grams), key=len)
         # Very common trigrams cost more than they narrow; skipping them lowers the bar.
@@ -466,10 +503,29 @@ class TitleIndex:
                 quality = FUZZY * (1 - distance / (len(token) + 1))
                 if quality > matches.get(candidate, 0.0):
                     matches[candidate] = quality
+        if enumerated:
+            self._one_edit(token, matches)
 
-    def _candidates(self, query: list[_QueryToken], joined: str) -> set[str]:
+    def _one_edit(self, token: str, matches: dict[str, float]) -> None:
+        """Match the index tokens one deletion, insertion, substitution or swap of adjacent letters from
+        `token` (a short ASCII word), as a fuzzy match at distance 1."""
+        quality = FUZZY * (1 - 1 / (len(token) + 1))
+        splits = [(token[:i], token[i:]) for i in range(len(token) + 1)]
+        variants = [head + tail[1:] for head, tail in splits if tail]
+        variants += [head + tail[1] + tail[0] + tail[2:] for head, tail in splits if len(tail) > 1]
+        for head, tail in splits:
+            variants += [head + c + tail for c in _EDIT_ALPHABET]
+            if tail:
+                rest = tail[1:]
+                variants += [head + c + rest for c in _EDIT_ALPHABET]
+        found = self._postings.keys() & variants
+        for candidate in sorted(found):
+            if len(candidate) >= 3 and candidate != token and quality > matches.get(candidate, 0.0):
+                matches[candidate] = quality  # ("kil" is no typo of "il": shorter tokens are left out)
+
+    def _candidates(self, query: list[_QueryToken], compact: str) -> set[str]:
         postings = self._postings
-        exact_names = self._by_name.get(joined, set())
+        exact_names = self._by_name.get(compact, set())
         generators = [q for q in query if q.matches and not q.broad]
         content = [q for q in generators if q.weight == 1.0]
         if not content and any(q.broad for q in query):
@@ -486,8 +542,17 @@ class TitleIndex:
         for q in content:
             ids: set[str] = set()
             for token in q.matches:
-                ids.update(postings[token])
-            per_token.append(ids)
+                # A word typed for a stopword ("hte") scores against it, but does not pull in every film
+                # with a "the": the other words find the films.
+                if token not in STOPWORDS or token == q.text:
+                    ids.update(postings[token])
+            if ids:
+                per_token.append(ids)
+        if not per_token:  # only typos of stopwords: their most popular films, as for stopwords alone
+            found = set(exact_names)
+            for q in content:
+                found |= self._popular_for_stopword(q)
+            return found
         per_token.sort(key=len)
         pool = set(per_token[0])
         for ids in per_token[1:]:
@@ -541,24 +606,27 @@ class TitleIndex:
         return {fid for fid in found
                 if all(any(t.startswith(b) for t in self._film_tokens.get(fid, ())) for b in rest)}
 
-    def _score(self, fid: str, query: list[_QueryToken], joined: str) -> tuple[float, float]:
+    def _score(self, fid: str, query: _Query) -> tuple[float, float]:
         """(text score, word match) of the film's best-matching name."""
         best, best_words = 0.0, 0.0
-        total_weight = sum(q.weight for q in query)
+        words, joined, compact, total_weight = query.words, query.joined, query.compact, query.total_weight
         for name in self._names.get(fid, ()):
             matched = 0.0
-            covered = 0
-            for q in query:
-                value = q.score(name.searchable)
+            covered: set[str] = set()  # name tokens matched: two typed words on one ("kil bil": "oil") cover one
+            for q in words:
+                value, token = q.score(name.searchable)
                 matched += value * q.weight
-                if value >= 0.5 and q.weight == 1.0:
-                    covered += 1
+                if value >= 0.5 and q.counted:
+                    covered.add(token)
             match = matched / total_weight
             if match == 0.0:
                 continue
-            coverage = min(1.0, covered / name.content)
+            # Coverage is of both sides, the name's words and the query's. Against the name's words alone, a
+            # one-word title matching one of two typed words ("Wicked" for "jon wick") counted as fully
+            # covered and outranked a title matching that word exactly ("John Wick").
+            coverage = min(1.0, len(covered) / max(name.content, query.content))
             score = 0.8 * match + 0.2 * coverage
-            if name.joined == joined:
+            if name.compact == compact:
                 score += 0.2
             elif name.joined.startswith(joined):
                 score += 0.05
@@ -569,7 +637,11 @@ class TitleIndex:
     # ------------------------------------------------------------------ resolution
 
     def resolve(self, text: str) -> Resolution:
-        """Turn what a user typed or picked into one film, a short list to choose from, or suggestions."""
+        """Turn what a user typed or picked into one film, a short list to choose from, or suggestions.
+
+        Only a film id or a film's exact name (title, original title or alias, folded like the index folds
+        them, optionally narrowed by "(Year)", a trailing year or "· Director") gives a film or candidates.
+        Text that only resembles names gives suggestions, ranked like autocomplete: never another film."""
         text = text.strip()
         if not text:
             return Resolution()
@@ -580,28 +652,26 @@ class TitleIndex:
         label = _LABEL.match(text)
         if label:
             title, year, director = label["title"], int(label["year"]), label["director"]
-        elif (trailing := _TRAILING_YEAR.match(text)) and " ".join(tokenize(text)) not in self._by_name:
+        elif (trailing := _TRAILING_YEAR.match(text)) and "".join(tokenize(text)) not in self._by_name:
             # "Heat 1995" names a year, "Blade Runner 2049" does not.
             title, year = trailing["title"], int(trailing["year"])
-        joined = " ".join(tokenize(title))
-        named = [self.catalog.films[fid] for fid in self._by_name.get(joined, ()) if fid in self.catalog]
-        if named:
-            chosen = self._narrow(named, year, director)
-            if chosen:
-                return self._outcome(chosen)
-        matches = self.search(title, limit=40)
+        named = [self.catalog.films[fid] for fid in self._by_name.get("".join(tokenize(title)), ())
+                 if fid in self.catalog]
+        chosen = self._narrow(named, year, director) if named else []
+        if chosen:
+            return self._outcome(chosen)
+        return Resolution(suggestions=self._suggestions(title, year, director, named))
+
+    def _suggestions(self, title: str, year: int | None, director: str | None, named: list[Film]) -> list[Film]:
+        """The films `title` resembles, in autocomplete's order. With a year (or director) that no film of
+        exactly that name has, the films of that name come first ("Heat (2001)": the Heats), then the
+        resembling films of that year, then the rest."""
+        films = [m.film for m in self.search(title, limit=40) if m.words >= SUGGESTION_WORDS]
         if year is not None or director:
-            narrowed = self._narrow([m.film for m in matches], year, director)
-            matches = [m for m in matches if m.film in narrowed] if narrowed else []
-            if not matches:
-                return Resolution(suggestions=self.autocomplete(title, limit=5))
-        strong = [m for m in matches if m.words >= STRONG_MATCH]
-        if not strong:
-            return Resolution(suggestions=[m.film for m in matches[:5]])
-        top = max(m.text_score for m in strong)
-        close = [m for m in strong if m.text_score >= top - CLEAR_MARGIN]
-        close.sort(key=lambda m: (-m.rank, m.film.id))
-        return self._outcome([m.film for m in close])
+            first = {f.id for f in named}
+            first |= {f.id for f in self._narrow([f for f in films if f.id not in first], year, director)}
+            films = [f for f in films if f.id in first] + [f for f in films if f.id not in first]
+        return films[:MAX_SUGGESTIONS]
 
     def _narrow(self, films: list[Film], year: int | None, director: str | None) -> list[Film]:
         if year is not None:
