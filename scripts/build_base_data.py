@@ -13,7 +13,7 @@ non-commercial licence):
 
 Output: gzip'd JSON lines, one film per line, sorted by id, with short keys
 (id title year runtime genres xgenres directors writers cast billed languages
-xlanguages countries xcountries cert imdb rt rt_n mc method); empty fields are
+xlanguages countries xcountries cert imdb rt rt_n mc method tags); empty fields are
 omitted. The build is reproducible: the same inputs give the same bytes (sorted
 rows, sorted keys, gzip mtime 0, no file name).
 
@@ -29,6 +29,12 @@ the primary ones, `x...` the rest:
 The cast is kept whole: first the names in agreed billing order (`billed` says
 how many), then the rest by prominence (how many catalogue films each actor is
 in), since the source lists cast alphabetically.
+
+Tags: for the 2,760 well-known films two independent passes tagged from the
+controlled vocabulary (scripts/curation/merge_base_tags.py), the tags both
+chose. Corrections (scripts/curation/base_corrections.jsonl): a source year
+both passes contradicted is fixed; a row whose facts are another film's is
+dropped.
 
 Only facts are kept. Prose columns (Awards, Consensus, Image, Website,
 BoxOffice, Production, DVD) are never read. See bot/data/SOURCES.md.
@@ -160,10 +166,31 @@ def rank_cast(films: list[dict]) -> None:
 
 
 def read_repair(path: Path | None) -> dict[str, dict]:
-    if path is None:
+    """A JSON-lines file keyed by IMDb id (the repair, the tags and the corrections all are)."""
+    if path is None or not path.is_file():
         return {}
     with open(path, encoding="utf-8") as handle:
         return {record["imdb"]: record for record in map(json.loads, filter(str.strip, handle))}
+
+
+def correct(films: list[dict], corrections: dict[str, dict]) -> list[dict]:
+    """Apply the corrections file: a wrong year fixed, a row whose facts belong to another film dropped."""
+    out = []
+    for film in films:
+        fix = corrections.get(film["imdb"], {})
+        if fix.get("drop"):
+            continue
+        if isinstance(fix.get("year"), int):
+            film["year"] = fix["year"]
+        out.append(film)
+    return out
+
+
+def add_tags(films: list[dict], tags: dict[str, dict]) -> None:
+    """The tags two passes agreed on (scripts/curation/merge_base_tags.py)."""
+    for film in films:
+        if tags.get(film["imdb"], {}).get("tags"):
+            film["tags"] = tags[film["imdb"]]["tags"]
 
 
 def split_primary(films: list[dict], repair: dict[str, dict]) -> None:
@@ -216,7 +243,7 @@ def assign_ids(films: list[dict]) -> None:
 
 
 KEY_ORDER = ("id", "title", "year", "runtime", "genres", "xgenres", "directors", "writers", "cast", "billed",
-             "languages", "xlanguages", "countries", "xcountries", "cert", "imdb", "rt", "rt_n", "mc", "method")
+             "languages", "xlanguages", "countries", "xcountries", "cert", "imdb", "rt", "rt_n", "mc", "method", "tags")
 
 
 def to_line(film: dict) -> str:
@@ -224,10 +251,12 @@ def to_line(film: dict) -> str:
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
-def build(db_path: Path, repair_path: Path | None = None) -> bytes:
-    films = dedupe(read_rows(db_path))
+def build(db_path: Path, repair_path: Path | None = None, tags_path: Path | None = None,
+          corrections_path: Path | None = None) -> bytes:
+    films = dedupe(correct(read_rows(db_path), read_repair(corrections_path)))
     rank_cast(films)
     split_primary(films, read_repair(repair_path))
+    add_tags(films, read_repair(tags_path))
     assign_ids(films)
     films.sort(key=lambda f: f["id"])
     text = "".join(to_line(film) + "\n" for film in films)
@@ -244,12 +273,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repair", type=Path,
                         default=Path(__file__).resolve().parent / "curation" / "base_repair.jsonl",
                         help="agreed primary facts and billing (scripts/curation/merge_base_repair.py)")
+    parser.add_argument("--tags", type=Path, default=Path(__file__).resolve().parent / "curation" / "base_tags.jsonl",
+                        help="agreed tags (scripts/curation/merge_base_tags.py)")
+    parser.add_argument("--corrections", type=Path,
+                        default=Path(__file__).resolve().parent / "curation" / "base_corrections.jsonl",
+                        help="source rows with a wrong year, or another film's facts (dropped)")
     parser.add_argument("--out", type=Path,
                         default=Path(__file__).resolve().parent.parent / "bot" / "data" / "base_films.jsonl.gz")
     args = parser.parse_args(argv)
     if not args.source_db.is_file():
         parser.error(f"{args.source_db} not found (see this script's docstring)")
-    data = build(args.source_db, args.repair if args.repair.is_file() else None)
+    data = build(args.source_db, args.repair, args.tags, args.corrections)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(data)
     count = gzip.decompress(data).count(b"\n")

@@ -284,6 +284,7 @@ def film_from_base(record: Mapping[str, Any]) -> Film:
         secondary_countries=tuple(record.get("xcountries", ())),
         secondary_languages=tuple(record.get("xlanguages", ())),
         method=record.get("method"),
+        tags=tuple(record.get("tags", ())),
     )
 
 
