@@ -53,6 +53,7 @@ class SharedCatalogue:
             db = await Database.open(self.template)
             try:
                 self.catalogue = await Catalogue.load(db)
+                await self.catalogue.close()
             finally:
                 await db.close()
         return self.catalogue
@@ -70,6 +71,10 @@ def shared_catalogue(template_db: Path) -> SharedCatalogue:
 def db_path(template_db: Path, tmp_path: Path) -> Path:
     target = tmp_path / "marquee.db"
     shutil.copyfile(template_db, target)
+    # The engine snapshot too: a bot started on this copy reads it instead of rebuilding (same revision).
+    engine = template_db.with_name(template_db.name + ".engine")
+    if engine.is_file():
+        shutil.copyfile(engine, target.with_name(target.name + ".engine"))
     return target
 
 

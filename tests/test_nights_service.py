@@ -378,3 +378,21 @@ async def test_watch_offers_to_nominate_its_picks_while_a_night_is_open(app: Mar
     assert isinstance(reply.result, NightNotice) and reply.result.title == "Nominated", reply.result
     assert [n.film_id for n in await service(app).store.nominees(view.night.id)] == [film_id]
     await service(app).settle()
+
+
+async def test_suggestions_follow_the_nominees_and_reach_past_known_streaming(app: Marquee, alice: Actor) -> None:
+    # A revenge night: the review found Finding Nemo, Toy Story 3 and Up offered here, because only films
+    # with known streaming were drawn from and the nominees were ignored.
+    recorder, view = await start_night(app, alice, title="Revenge night", when="in 3h")
+    for film_id in ("kill-bill-volume-1-2003", "oldboy-2003", "john-wick-2014"):
+        await app.dispatch_command(alice, "movienight nominate", {"film": film_id})
+    result = (await app.dispatch_command(alice, "movienight suggest", {"count": 5})).result
+    assert isinstance(result, GroupSuggestions) and len(result.picks) == 5
+    catalog = app.catalogue.catalog
+    family = {"finding-nemo-2003", "toy-story-3-2010", "up-2009"}
+    assert not family & {p.film.id for p in result.picks}
+    revenge = [p for p in result.picks if "revenge" in catalog.films[p.film.id].tags]
+    assert len(revenge) >= 3, [(p.film.id, p.reasons) for p in result.picks]
+    assert any("like" in reason.casefold() for p in result.picks for reason in p.reasons)
+    # Streaming is a ranking hint, not a filter: films with no known streaming are suggested too.
+    assert any(not catalog.films[p.film.id].availability for p in result.picks)

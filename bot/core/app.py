@@ -78,6 +78,7 @@ class Marquee:
             if isinstance(service, Stoppable):
                 await service.stop()
         await self.ctx.publisher.flush()
+        await self.catalogue.close()
         await self.ctx.db.close()
 
     # Dispatch ------------------------------------------------------------------------------------------

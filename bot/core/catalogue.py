@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import difflib
+import gc
 import logging
+import secrets
 import time
 from typing import Any, Iterable
 
@@ -15,9 +17,11 @@ from ..domain.eras import era_label, parse_era
 from ..domain.models import Film, Link
 from ..domain.search import TitleIndex
 from ..domain.similarity import SimilarityEngine
+from ..storage import snapshot
 from ..storage.catalog import CatalogEdit, CatalogStore
 from ..storage.db import Database
 from .checks import split_names
+from .memory import release_free_memory
 from .errors import NeedsChoice, UserError
 from .interface import Actor, custom_id
 from .results import Disambiguation
@@ -25,6 +29,7 @@ from .results import Disambiguation
 log = logging.getLogger(__name__)
 
 MAX_SERVICES = 15
+PREPARE_DELAY = 1.0  # seconds after an edit before the similarity arrays are rebuilt in the background
 
 
 def normal_query(text: str | None) -> str:
@@ -37,18 +42,24 @@ class Catalogue:
     a film from what someone typed, and the one way to change it (`apply_edit`)."""
 
     def __init__(self, store: CatalogStore, films: Iterable[Film], links: Iterable[Link],
-                 vocabulary: data.Vocabulary, services: data.Services) -> None:
+                 vocabulary: data.Vocabulary, services: data.Services, *,
+                 engine: tuple[Catalog, TitleIndex, SimilarityEngine] | None = None) -> None:
+        """The catalogue over `films` and `links`, or over an `engine` already built from them (a snapshot)."""
         self.store = store
         self.vocabulary = vocabulary
         self.services = services
-        tag_facets = {tag: facet.name for facet in vocabulary.facets.values() for tag in facet.tags}
-        facet_weights = {facet.name: facet.weight for facet in vocabulary.facets.values()}
-        self.catalog = Catalog(films, links, tag_facets, facet_weights,
-                               service_names={key: service.name for key, service in services.items()})
-        self.titles = TitleIndex(self.catalog)
-        self.similarity = SimilarityEngine(self.catalog)
+        if engine is None:
+            tag_facets = {tag: facet.name for facet in vocabulary.facets.values() for tag in facet.tags}
+            facet_weights = {facet.name: facet.weight for facet in vocabulary.facets.values()}
+            catalog = Catalog(films, links, tag_facets, facet_weights,
+                              service_names={key: service.name for key, service in services.items()})
+            engine = (catalog, TitleIndex(catalog), SimilarityEngine(catalog))
+        self.catalog, self.titles, self.similarity = engine
         # One edit at a time: each is computed from the catalogue as the previous one left it.
         self.edit_lock = asyncio.Lock()
+        self._snapshot_written: asyncio.Task[None] | None = None
+        self.from_snapshot = False  # read from the start-up snapshot rather than built
+        self._preparing: asyncio.Task[None] | None = None
 
     @classmethod
     async def load(cls, db: Database, paths: data.DataPaths | None = None, *, force: bool = False) -> "Catalogue":
@@ -60,20 +71,96 @@ class Catalogue:
         version = data.data_version(paths)
         vocabulary = data.load_vocabulary(paths.vocabulary)
         services = data.load_services(paths.services)
-        if force or await db.get_meta("data_version") != version or await store.film_count() == 0:
-            dataset = data.load_dataset(paths)
-            films, links = dict(dataset.films), list(dataset.links)
-            edits = await store.edits()
-            films, links = replay_edits(films, links, edits)
-            await store.replace_all(films.values(), links, data_version=version)
-            log.info("Loaded catalogue data version %s: %d films, %d links, %d server edits replayed (%.1fs)",
-                     version[:12], len(films), len(links), len(edits), time.perf_counter() - started)
-            film_list: Iterable[Film] = films.values()
-        else:
-            film_list, links = await store.load()
-        service = cls(store, film_list, links, vocabulary, services)
+        collecting = gc.isenabled()
+        # Start-up creates a few million objects that live as long as the process: collecting while they are
+        # made finds nothing to free and costs a third of the time. They are frozen out of later collections.
+        gc.disable()
+        try:
+            if force or await db.get_meta("data_version") != version or await store.film_count() == 0:
+                dataset = data.load_dataset(paths)
+                films, links = dict(dataset.films), list(dataset.links)
+                edits = await store.edits()
+                films, links = replay_edits(films, links, edits)
+                await store.replace_all(films.values(), links, data_version=version)
+                log.info("Loaded catalogue data version %s: %d films, %d links, %d server edits replayed (%.1fs)",
+                         version[:12], len(films), len(links), len(edits), time.perf_counter() - started)
+                service = cls(store, films.values(), links, vocabulary, services)
+            else:
+                service = await cls._from_database(store, vocabulary, services)
+        finally:
+            if collecting:
+                gc.enable()
+            gc.freeze()
+            release_free_memory()
         log.info("Catalogue ready: %d films (%.1fs)", len(service.catalog), time.perf_counter() - started)
+        if not service.from_snapshot and snapshot.path_for(db.path) is not None:
+            service._snapshot_written = asyncio.create_task(service._write_snapshot(db))
         return service
+
+    @classmethod
+    async def _from_database(cls, store: CatalogStore, vocabulary: data.Vocabulary,
+                             services: data.Services) -> "Catalogue":
+        """The engine from its snapshot when that is up to date, else built from the stored films."""
+        where = snapshot.path_for(store.db.path)
+        if where is not None:
+            key, secret = await cls._snapshot_key(store)
+            engine = await asyncio.to_thread(snapshot.read, where, key, secret)
+            if isinstance(engine, tuple) and len(engine) == 3:
+                catalog, titles, similarity = engine
+                if (isinstance(catalog, Catalog) and isinstance(titles, TitleIndex)
+                        and isinstance(similarity, SimilarityEngine)):
+                    log.info("Catalogue engine read from its snapshot %s", where)
+                    catalogue = cls(store, (), (), vocabulary, services, engine=(catalog, titles, similarity))
+                    catalogue.from_snapshot = True
+                    return catalogue
+        films, links = await store.load()
+        return cls(store, films, links, vocabulary, services)
+
+    @staticmethod
+    async def _snapshot_key(store: CatalogStore) -> tuple[bytes, bytes]:
+        secret = await store.db.get_meta("snapshot_secret")
+        if not secret:
+            secret = secrets.token_hex(32)
+            await store.db.set_meta("snapshot_secret", secret)
+        key = await asyncio.to_thread(snapshot.key_for, await store.db.get_meta("data_version") or "",
+                                      await store.revision())
+        return key, bytes.fromhex(secret)
+
+    async def _write_snapshot(self, db: Database) -> None:
+        """Save the engine for the next start. Runs in a thread, holding the edit lock so no edit changes the
+        objects while they are written."""
+        where = snapshot.path_for(db.path)
+        if where is None:
+            return
+        try:
+            key, secret = await self._snapshot_key(self.store)
+            async with self.edit_lock:
+                engine = (self.catalog, self.titles, self.similarity)
+                self.similarity.prepare()
+                size = await asyncio.to_thread(snapshot.write, where, key, secret, engine)
+            release_free_memory()
+            log.info("Saved the catalogue engine's snapshot for the next start (%s, %.0f MB)", where, size / 2**20)
+        except Exception as error:  # a cache: failing to write it never stops the bot
+            log.warning("Could not save the engine snapshot %s: %s", where, error)
+
+    def _prepare_soon(self) -> None:
+        """Lay out the similarity arrays again in a thread (half a second for the whole catalogue) shortly
+        after an edit, so the next question does not pay for it on the event loop. Edits in a burst (an
+        import, a curator's session) share one rebuild."""
+        if self._preparing is None or self._preparing.done():
+            self._preparing = asyncio.create_task(self._prepare_later())
+
+    async def _prepare_later(self) -> None:
+        await asyncio.sleep(PREPARE_DELAY)
+        async with self.edit_lock:  # no edit changes the catalogue while the thread reads it
+            await asyncio.to_thread(self.similarity.prepare)
+
+    async def close(self) -> None:
+        """Wait for the snapshot being written, so that the next start finds it."""
+        if self._preparing is not None:
+            self._preparing.cancel()
+        if self._snapshot_written is not None:
+            await self._snapshot_written
 
     def find(self, text: str, *, purpose: str = "film", pick_action: str | None = None,
              pick_context: list[str] | None = None) -> Film:
@@ -122,6 +209,7 @@ class Catalogue:
                     upserted=change.upserted, removed=change.removed, links_added=change.links_added,
                     links_removed=change.links_removed, edit=(actor.guild_id, actor.user_id, op, payload))
                 self.show(change)
+                self._prepare_soon()
         return self.catalog.get(film_id) if film_id else None
 
     def show(self, change: CatalogDiff) -> None:

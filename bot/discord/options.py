@@ -64,6 +64,17 @@ class ServiceTransformer(_Text):
         return _choices(app_of(interaction).catalogue.service_choices(value))
 
 
+class WatchServiceTransformer(ServiceTransformer):
+    """One service, or `any` to look past the saved services /watch uses by default."""
+
+    # ignore[override]: as ServiceTransformer.autocomplete.
+    async def autocomplete(self, interaction: discord.Interaction[Any], value: str) -> list[Choice[str]]:  # type: ignore[override]
+        services = app_of(interaction).catalogue.service_choices(value, limit=24)
+        wanted = value.strip().casefold()
+        any_service = [("Any service", "any")] if not wanted or "any".startswith(wanted) else []
+        return _choices(any_service + services)
+
+
 class ServicesTransformer(ServiceTransformer):
     longest = 300
 
@@ -99,6 +110,7 @@ class EraTransformer(_Text):
 
 FilmTitle = app_commands.Transform[str, FilmTransformer]
 ServiceName = app_commands.Transform[str, ServiceTransformer]
+WatchServiceName = app_commands.Transform[str, WatchServiceTransformer]
 ServiceNames = app_commands.Transform[str, ServicesTransformer]
 TagNames = app_commands.Transform[str, TagsTransformer]
 CountryName = app_commands.Transform[str, CountryTransformer]

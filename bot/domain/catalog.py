@@ -3,8 +3,8 @@
 Admins edit the catalogue while the bot runs, so every mutation goes through
 `upsert`/`remove`/`add_link`/`remove_link`, which keep the inverted indexes in
 step and tell listeners (the title index) what changed. Derived figures that
-depend on the whole catalogue (document frequencies, rank order) are read live
-or cached against `version`, which every mutation bumps.
+depend on the whole catalogue (rank order, the engine's arrays) are cached
+against `version`, which every mutation bumps.
 """
 from __future__ import annotations
 
@@ -15,10 +15,9 @@ from typing import Any, Iterable, Iterator, Mapping, Protocol
 
 from bot.domain.models import Film, Link
 
-# Feature families indexed for similarity, filtering and IDF weighting.
-FAMILIES = ("tag", "genre", "director", "cast", "country", "language")
-# Indexed for filtering only (never a similarity feature on their own).
-FILTER_FAMILIES = ("decade", "service")
+# What the catalogue indexes (film ids by key): the filters /watch and /similar apply. Similarity itself
+# works on arrays (`bot.domain.vectors`), not on these.
+INDEXED_FAMILIES = ("tag", "genre", "country", "language", "decade", "service")
 
 # How much being hand-curated lifts a film in "popular first" orderings (0-1 scale).
 CURATED_PRIOR = 0.35
@@ -33,27 +32,17 @@ def service_key(service: str, region: str) -> str:
     return f"{key_of(service)}@{region.upper()}"
 
 
-# Beyond the top names a cast list is bit parts: sharing one says nothing about two films.
-CAST_FEATURES = 8
-
-
-def film_features(film: Film) -> dict[str, frozenset[str]]:
-    """The similarity features of a film, by family, as normalised keys. Primary facts only: a co-producer
-    or a dub language never makes two films alike."""
+def indexed_keys(film: Film) -> dict[str, frozenset[str]]:
+    """A film's keys by indexed family. Primary facts only: a co-producer or a dub language never puts a
+    film under a country or language filter."""
     return {
         "tag": frozenset(key_of(t) for t in film.tags),
         "genre": frozenset(key_of(g) for g in film.genres),
-        "director": frozenset(key_of(d) for d in film.directors),
-        "cast": frozenset(key_of(c) for c in film.cast[:CAST_FEATURES]),
         "country": frozenset(key_of(c) for c in film.countries),
         "language": frozenset(key_of(lang) for lang in film.languages),
+        "decade": frozenset({str(film.year // 10 * 10)}) if film.year else frozenset(),
+        "service": frozenset(service_key(a.service, a.region) for a in film.availability),
     }
-
-
-def _filter_features(film: Film) -> dict[str, frozenset[str]]:
-    decade = frozenset({str(film.year // 10 * 10)}) if film.year else frozenset()
-    services = frozenset(service_key(a.service, a.region) for a in film.availability)
-    return {"decade": decade, "service": services}
 
 
 class CatalogListener(Protocol):
@@ -98,8 +87,6 @@ class Catalog:
         self._films: dict[str, Film] = {}
         self._links: dict[str, dict[str, Link]] = defaultdict(dict)
         self._postings: dict[tuple[str, str], set[str]] = {}
-        # Films with at least one feature of a family: the N of that family's IDF.
-        self._family_size: Counter[str] = Counter()
         # Display spellings of keys (first seen wins ties), for option lists.
         self._display: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
         self._listeners: list[CatalogListener] = []
@@ -164,20 +151,6 @@ class Catalog:
     def postings(self, family: str, key: str) -> frozenset[str] | set[str]:
         """Ids of films having feature `key` of `family` (normalised with key_of). Do not mutate."""
         return self._postings.get((family, key), _EMPTY)
-
-    def doc_freq(self, family: str, key: str) -> int:
-        return len(self._postings.get((family, key), _EMPTY))
-
-    def family_size(self, family: str) -> int:
-        return self._family_size[family]
-
-    def idf(self, family: str, key: str) -> float:
-        """How informative sharing this feature is: log(N/df) over films with that family."""
-        df = self.doc_freq(family, key)
-        n = self._family_size[family]
-        if df == 0 or n == 0:
-            return 0.0
-        return max(0.05, math.log((n + 1) / df))
 
     def facet_of(self, tag: str) -> str | None:
         return self.tag_facets.get(tag)
@@ -304,13 +277,7 @@ class Catalog:
         return link
 
     def _index(self, film: Film) -> None:
-        features = film_features(film)
-        for family, keys in features.items():
-            if keys:
-                self._family_size[family] += 1
-            for key in keys:
-                self._postings.setdefault((family, key), set()).add(film.id)
-        for family, keys in _filter_features(film).items():
+        for family, keys in indexed_keys(film).items():
             for key in keys:
                 self._postings.setdefault((family, key), set()).add(film.id)
         for family, values in (("genre", film.genres), ("country", film.countries),
@@ -320,10 +287,7 @@ class Catalog:
         self._max_popularity = max(self._max_popularity, film.popularity)
 
     def _unindex(self, film: Film) -> None:
-        features = film_features(film)
-        for family, keys in (features | _filter_features(film)).items():
-            if keys and family in FAMILIES:
-                self._family_size[family] -= 1
+        for family, keys in indexed_keys(film).items():
             for key in keys:
                 ids = self._postings.get((family, key))
                 if ids is not None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 REASON_KINDS = (
-    "link", "tag", "director", "cast", "genre", "era", "country", "language",
+    "link", "series", "tag", "director", "writer", "cast", "genre", "era", "country", "language",
     "runtime", "service", "score", "mood", "like",
 )
 

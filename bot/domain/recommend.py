@@ -1,24 +1,29 @@
 """/watch: pick a few films that satisfy every filter, and say why.
 
-Filters are hard constraints (a 90-minute limit never returns a 95-minute film
-or one of unknown length). Within what passes, films are ranked by fit (likeness
-to `like`, when given) times quality (critics score, popularity, curation),
-lightly shuffled by the seed and spread out so one director, franchise or genre
-cluster does not take every slot. When nothing passes, the result names the
-filter that emptied the list and the nearest relaxations that would not.
+Filters are hard constraints (a 90-minute limit never returns a 95-minute film or one of unknown length;
+a genre means a primary genre; a mood means a curated mood tag). Within what passes, films are ranked by
+fit (likeness to `like`, when given) times quality (critics score, popularity, curation), lightly
+shuffled by the seed and spread out so one director, franchise or genre cluster does not take every
+slot. When nothing passes, the result names the filter that emptied the list and the nearest relaxations
+that would not. Every step works on the catalogue's arrays (`bot.domain.vectors`): one boolean mask per
+filter, one score per film.
 """
 from __future__ import annotations
 
 import math
-import random
-import re
+import zlib
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+
+import numpy as np
+import numpy.typing as npt
 
 from bot.domain.catalog import Catalog, key_of, service_key
 from bot.domain.models import Film
 from bot.domain.reasons import Reason, plural, tag_label
 from bot.domain.similarity import SimilarityEngine
+from bot.domain.vectors import FilmArrays, title_franchise
+
+Mask = npt.NDArray[np.bool_]
 
 FILTER_ORDER = ("mood", "genre", "service", "max_minutes", "country", "era")
 COUNTRY_ALIASES = {
@@ -28,18 +33,18 @@ COUNTRY_ALIASES = {
 }
 SHORTLIST = 200
 JITTER = 0.06  # enough to vary near-ties between seeds, never enough to bury a clearly better film
-LIKE_POOL_SCORED_DIRECTLY = 800
 PENALTY_DIRECTOR = 0.35
 PENALTY_FRANCHISE = 0.35
 PENALTY_SAME_GENRES = 0.12
 PENALTY_SAME_LEAD_GENRE = 0.04
+SECOND_NOTE = 0.8  # the asked mood or genre is the film's second note, not its first
 
 
 @dataclass(frozen=True, slots=True)
 class WatchQuery:
     mood: str | None = None
     genre: str | None = None
-    service: str | None = None
+    service: str | None = None  # one service key (kept for callers that filter on a single service)
     max_minutes: int | None = None
     like: str | None = None  # film id
     country: str | None = None
@@ -49,6 +54,11 @@ class WatchQuery:
     exclude: frozenset[str] = frozenset()  # films the user has seen
     seed: int = 0
     batch: int = 0  # 0, 1, 2...: "another batch" never repeats an earlier batch's picks
+    services: tuple[str, ...] = ()  # any of these services (the user's or the server's saved ones)
+
+    @property
+    def wanted_services(self) -> tuple[str, ...]:
+        return (self.service,) if self.service else self.services
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,59 +82,69 @@ class WatchResult:
     matched: int = 0  # films passing every filter (before batching)
 
 
-@dataclass(frozen=True, slots=True)
-class _Filter:
-    name: str
-    postings: frozenset[str] | set[str] | None  # indexed filters: the ids that pass
-    test: Callable[[Film], bool] | None = None  # unindexed filters
-
-
 def recommend(catalog: Catalog, engine: SimilarityEngine, query: WatchQuery) -> WatchResult:
-    filters = _filters(catalog, query)
-    removed = set(query.exclude) | ({query.like} if query.like else set())
-    pool, emptied_by = _apply(catalog, filters)
-    if pool is not None and not pool:
-        return WatchResult([], emptied_by, _relaxations(catalog, query, filters, removed))
-    candidates: set[str] | None = None  # None: no filter given, every film qualifies
-    if pool is not None:
-        candidates = pool - removed
-        if not candidates:
-            seen = len(pool & set(query.exclude))
-            relaxations = ([Relaxation("exclude", f"include films you've seen → {plural(seen, 'film')}", seen)]
-                           if seen else [])
-            return WatchResult([], "exclude", relaxations)
-    ranked = _rank(catalog, engine, query, candidates, removed)
-    matched = len(candidates) if candidates is not None else len(catalog) - sum(1 for fid in removed if fid in catalog)
+    arrays = engine.arrays
+    masks = _filters(catalog, arrays, query)
+    removed = _removed(arrays, query)
+    pool, emptied_by = _apply(masks)
+    if pool is not None and not pool.any():
+        return WatchResult([], emptied_by, _relaxations(catalog, arrays, query, masks, removed))
+    candidates = ~removed if pool is None else pool & ~removed
+    if not candidates.any():
+        assert pool is not None  # with no filter, nothing but the user's own seen films could be removed
+        seen = int((pool & removed).sum())
+        relaxations = ([Relaxation("exclude", f"include films you've seen → {plural(seen, 'film')}", seen)]
+                       if seen else [])
+        return WatchResult([], "exclude", relaxations)
+    ranked = _rank(catalog, engine, arrays, query, candidates)
     picks = _diverse(ranked, query)
-    return WatchResult([Pick(film, _reasons(catalog, engine, query, film)) for film in picks], None, [], matched)
+    if query.like and query.like in arrays.rows:
+        # Shown as "N% like X": in that order (diversity chose which films, not where they stand).
+        like = query.like
+        picks.sort(key=lambda film: -engine.score(like, film.id))
+    return WatchResult([Pick(film, _reasons(catalog, engine, query, film)) for film in picks], None, [],
+                       int(candidates.sum()))
 
 
 # ---------------------------------------------------------------------- filtering
 
-def _filters(catalog: Catalog, query: WatchQuery) -> list[_Filter]:
+def _filters(catalog: Catalog, arrays: FilmArrays, query: WatchQuery) -> list[tuple[str, Mask]]:
     out = []
     for name in FILTER_ORDER:
+        if name == "service":
+            services = query.wanted_services
+            if services:
+                mask = np.zeros(arrays.n, bool)
+                for service in services:
+                    mask |= arrays.mask(catalog, "service", service_key(service, query.region))
+                out.append((name, mask))
+            continue
         value = getattr(query, name)
         if value is None or value == "":
             continue
         if name == "mood":
-            out.append(_Filter(name, catalog.postings("tag", key_of(value))))
+            out.append((name, arrays.mask(catalog, "tag", key_of(value))))
         elif name == "genre":
-            out.append(_Filter(name, catalog.postings("genre", key_of(value))))
-        elif name == "service":
-            out.append(_Filter(name, catalog.postings("service", service_key(value, query.region))))
+            out.append((name, arrays.mask(catalog, "genre", key_of(value))))
         elif name == "max_minutes":
-            out.append(_Filter(name, None, _at_most(int(value))))
+            out.append((name, _at_most(arrays, int(value))))
         elif name == "country":
-            out.append(_Filter(name, catalog.postings("country", _country_key(value))))
+            out.append((name, arrays.mask(catalog, "country", _country_key(value))))
         elif name == "era":
-            out.append(_Filter(name, catalog.postings("decade", str(int(value) // 10 * 10))))
+            out.append((name, _decade(arrays, int(value))))
     return out
 
 
-def _at_most(limit: int) -> Callable[[Film], bool]:
+def _at_most(arrays: FilmArrays, limit: int) -> Mask:
     """The max_minutes test: a known runtime of at most `limit` minutes."""
-    return lambda f: f.runtime is not None and f.runtime <= limit
+    result: Mask = (arrays.runtime > 0) & (arrays.runtime <= limit)
+    return result
+
+
+def _decade(arrays: FilmArrays, era: int) -> Mask:
+    start = era // 10 * 10
+    result: Mask = (arrays.year >= start) & (arrays.year < start + 10)
+    return result
 
 
 def _country_key(text: str) -> str:
@@ -132,60 +152,58 @@ def _country_key(text: str) -> str:
     return COUNTRY_ALIASES.get(key, key)
 
 
-def _apply(catalog: Catalog, filters: Iterable[_Filter]) -> tuple[set[str] | None, str | None]:
-    """Ids passing every filter (None: no filter, i.e. everything) and the filter that emptied them."""
-    pool: set[str] | None = None
-    films = catalog.films
-    for flt in filters:
-        if flt.postings is not None:
-            pool = set(flt.postings) if pool is None else pool & flt.postings
-        elif flt.test is not None:
-            test = flt.test
-            source = films.values() if pool is None else (films[fid] for fid in pool)
-            pool = {f.id for f in source if test(f)}
-        else:
-            raise TypeError(f"filter {flt.name!r} has neither postings nor a test")
-        if not pool:
-            return pool, flt.name
+def _removed(arrays: FilmArrays, query: WatchQuery) -> Mask:
+    removed = np.zeros(arrays.n, bool)
+    for fid in (*query.exclude, *((query.like,) if query.like else ())):
+        row = arrays.rows.get(fid)
+        if row is not None:
+            removed[row] = True
+    return removed
+
+
+def _apply(masks: list[tuple[str, Mask]]) -> tuple[Mask | None, str | None]:
+    """Films passing every filter (None: no filter, i.e. everything) and the filter that emptied them."""
+    pool: Mask | None = None
+    for name, mask in masks:
+        pool = mask.copy() if pool is None else pool & mask
+        if not pool.any():
+            return pool, name
     return pool, None
 
 
-def _count(catalog: Catalog, filters: list[_Filter], removed: set[str]) -> int:
-    pool, _ = _apply(catalog, filters)
-    if pool is None:
-        return len(catalog) - sum(1 for fid in removed if fid in catalog)
-    return len(pool - removed)
+def _count(masks: list[tuple[str, Mask]], removed: Mask) -> int:
+    pool, _ = _apply(masks)
+    return int((~removed).sum() if pool is None else (pool & ~removed).sum())
 
 
-def _relaxations(catalog: Catalog, query: WatchQuery, filters: list[_Filter], removed: set[str]) -> list[Relaxation]:
+def _relaxations(catalog: Catalog, arrays: FilmArrays, query: WatchQuery, masks: list[tuple[str, Mask]],
+                 removed: Mask) -> list[Relaxation]:
     gentle: list[Relaxation] = []
     drops: list[Relaxation] = []
-    for flt in filters:
-        others = [f for f in filters if f is not flt]
+    for name, _ in masks:
+        others = [(n, m) for n, m in masks if n != name]
         # A filter is there only for a query field that is set, so max_minutes and era are not None below.
-        if flt.name == "max_minutes" and query.max_minutes is not None:
-            pool, _ = _apply(catalog, others)
-            source = catalog.films.values() if pool is None else (catalog.films[fid] for fid in pool)
-            longer = [f.runtime for f in source
-                      if f.runtime is not None and f.runtime > query.max_minutes and f.id not in removed]
-            if longer:
-                limit = int(math.ceil(min(longer) / 5.0) * 5)
-                bumped = others + [_Filter("max_minutes", None, _at_most(limit))]
-                n = _count(catalog, bumped, removed)
+        if name == "max_minutes" and query.max_minutes is not None:
+            pool, _ = _apply(others)
+            longer = (arrays.runtime > query.max_minutes) & ~removed
+            if pool is not None:
+                longer &= pool
+            if longer.any():
+                limit = int(math.ceil(int(arrays.runtime[longer].min()) / 5.0) * 5)
+                n = _count(others + [("max_minutes", _at_most(arrays, limit))], removed)
                 if n:
                     gentle.append(Relaxation("max_minutes", f"allow up to {limit} min → {plural(n, 'film')}", n))
-        if flt.name == "era" and query.era is not None:
+        if name == "era" and query.era is not None:
             best: tuple[int, int] | None = None
             for era in (query.era - 10, query.era + 10):
-                nearby = others + [_Filter("era", catalog.postings("decade", str(era)))]
-                n = _count(catalog, nearby, removed)
+                n = _count(others + [("era", _decade(arrays, era))], removed)
                 if n and (best is None or n > best[1]):
                     best = (era, n)
             if best:
                 gentle.append(Relaxation("era", f"try the {best[0]}s → {plural(best[1], 'film')}", best[1]))
-        n = _count(catalog, others, removed)
+        n = _count(others, removed)
         if n:
-            drops.append(Relaxation(flt.name, f"drop {flt.name.replace('_', ' ')} → {plural(n, 'film')}", n))
+            drops.append(Relaxation(name, f"drop {name.replace('_', ' ')} → {plural(n, 'film')}", n))
     drops.sort(key=lambda r: -r.count_after)
     return gentle + drops
 
@@ -203,56 +221,52 @@ def quality(catalog: Catalog, film: Film) -> float:
     return 0.6 * critics + 0.4 * prior
 
 
-def _rank(catalog: Catalog, engine: SimilarityEngine, query: WatchQuery,
-          candidates: set[str] | None, removed: set[str]) -> list[tuple[float, Film]]:
-    films = catalog.films
-    rng = random.Random(f"{query.seed}|{query.mood}|{query.genre}|{query.service}|{query.max_minutes}|"
-                        f"{query.like}|{query.country}|{query.era}|{query.region}")
-    fits: dict[str, float] = {}
-    if query.like and query.like in films:
-        if candidates is not None and len(candidates) <= LIKE_POOL_SCORED_DIRECTLY:
-            ids = sorted(candidates)
-            for fid in ids:
-                fits[fid] = engine.score(query.like, fid) / 100.0
+def qualities(catalog: Catalog, arrays: FilmArrays) -> npt.NDArray[np.float32]:
+    """`quality` of every film, by array row (computed once per catalogue version)."""
+    return arrays.cached("quality", lambda: np.array([quality(catalog, f) for f in arrays.films], np.float32))
+
+
+def _rank(catalog: Catalog, engine: SimilarityEngine, arrays: FilmArrays, query: WatchQuery,
+          candidates: Mask) -> list[tuple[float, Film]]:
+    # One draw per film, in row order, from a generator seeded by the query: the same query and seed
+    # give the same list in any process.
+    key = (f"{query.seed}|{query.mood}|{query.genre}|{query.wanted_services}|{query.max_minutes}|{query.like}|"
+           f"{query.country}|{query.era}|{query.region}")
+    jitter = np.random.default_rng(zlib.crc32(key.encode())).uniform(0.0, JITTER, arrays.n).astype(np.float32)
+    value = qualities(catalog, arrays)
+    # A film whose first mood (or lead genre) is the one asked for fits it better than one where it is a
+    # second note: Rear Window is tense first and funny second.
+    if query.mood:
+        value = value * np.where(_leads_with(catalog, arrays, "mood", key_of(query.mood)), 1.0, SECOND_NOTE)
+    if query.genre:
+        value = value * np.where(_leads_with(catalog, arrays, "genre", key_of(query.genre)), 1.0, SECOND_NOTE)
+    if query.like and query.like in arrays.rows:
+        fits = engine.scores(query.like)
+        # Likeness comes first: a great film that is nothing like `like` is no answer.
+        value = fits * (0.4 + 0.6 * value)
+        candidates = candidates & (fits > 0)
+    value = np.where(candidates, value + jitter, -np.inf)
+    count = int(candidates.sum())
+    top = np.argpartition(-value, min(SHORTLIST, count) - 1)[:min(SHORTLIST, count)] if count else np.array([], int)
+    order = top[np.lexsort((top, -value[top]))]  # rows are in id order: ties by id
+    return [(float(value[i]), arrays.films[i]) for i in order]
+
+
+def _leads_with(catalog: Catalog, arrays: FilmArrays, kind: str, key: str) -> Mask:
+    """Films whose first mood tag (kind "mood") or first primary genre (kind "genre") is `key` (cached)."""
+    def build() -> Mask:
+        if kind == "genre":
+            firsts = [key_of(f.genres[0]) if f.genres else "" for f in arrays.films]
         else:
-            allowed = candidates
-            similar = engine.similar_scores(query.like, count=SHORTLIST,
-                                     predicate=(lambda f: f.id in allowed) if allowed is not None else None,
-                                     exclude=removed)
-            fits = {film.id: score / 100.0 for film, score in similar}
-        ids = sorted(fid for fid, fit in fits.items() if fit > 0.0)
-    elif candidates is None or len(candidates) > SHORTLIST * 3:
-        # Too many to score: the catalogue's popularity order is a good first cut.
-        ids = []
-        for fid in catalog.ranked_ids():
-            if fid not in removed and (candidates is None or fid in candidates):
-                ids.append(fid)
-                if len(ids) >= SHORTLIST * 3:
-                    break
-    else:
-        ids = sorted(candidates)
-    scored = []
-    for fid in ids:
-        film = films[fid]
-        value = quality(catalog, film)
-        if fits:
-            # Likeness comes first: a great film that is nothing like `like` is no answer.
-            value = fits.get(fid, 0.0) * (0.4 + 0.6 * value)
-        # Draw for every film in a fixed order so the same query and seed give the same list.
-        scored.append((value + rng.uniform(0.0, JITTER), film))
-    scored.sort(key=lambda item: (-item[0], item[1].id))
-    return scored[:SHORTLIST]
+            firsts = [next((key_of(t) for t in f.tags if catalog.facet_of(t) == "mood"), "") for f in arrays.films]
+        return np.array([first == key for first in firsts], bool)
 
-
-_SEQUEL = re.compile(r"^(?:\d+|ii|iii|iv|v|vi|vii|viii|ix|x|part|chapter|volume|vol)$")
+    return arrays.cached(f"leads:{kind}:{key}", build)
 
 
 def franchise_key(film: Film) -> str:
-    """'John Wick: Chapter 2' and 'Toy Story 3' -> 'john wick', 'toy story'."""
-    words = key_of(re.sub(r"[^\w\s]", " ", film.title.split(":")[0])).split()
-    while len(words) > 1 and _SEQUEL.match(words[-1]):
-        words.pop()
-    return " ".join(words)
+    """'John Wick: Chapter 2' and 'Toy Story 3' -> 'john wick', 'toy story' (its series, when recorded)."""
+    return key_of(film.series) if film.series else title_franchise(film.title)
 
 
 def _diverse(ranked: list[tuple[float, Film]], query: WatchQuery) -> list[Film]:
@@ -316,8 +330,9 @@ def _reasons(catalog: Catalog, engine: SimilarityEngine, query: WatchQuery, film
         reasons.append(Reason("runtime", text, {"runtime": film.runtime, "max_minutes": query.max_minutes}))
     region = query.region.upper()
     offers = list(film.streams_in(region))
-    if query.service:
-        offers = [a for a in offers if key_of(a.service) == key_of(query.service)]
+    if query.wanted_services:
+        wanted = {key_of(service) for service in query.wanted_services}
+        offers = [a for a in offers if key_of(a.service) in wanted]
     rank = {"subscription": 0, "free": 1, "rent": 2, "buy": 3}
     offers.sort(key=lambda a: (rank.get(a.kind, 9), a.service))
     for offer in offers[:2]:

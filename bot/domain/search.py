@@ -75,6 +75,15 @@ def _trigrams(token: str) -> list[str]:
     return [padded[i:i + 3] for i in range(len(padded) - 2)]
 
 
+def _add_grams(index: dict[str, list[str]], token: str) -> None:
+    for gram in dict.fromkeys(_trigrams(token)):
+        tokens = index.get(gram)
+        if tokens is None:
+            index[gram] = [token]
+        else:
+            tokens.append(token)
+
+
 def _after_prefix(prefix: str) -> str:
     """The smallest string above every string starting with `prefix` (bisect bound)."""
     return prefix[:-1] + chr(min(ord(prefix[-1]) + 1, 0x10FFFF))
@@ -191,8 +200,9 @@ class TitleIndex:
         self._postings: dict[str, set[str] | tuple[str]] = {}
         self._by_name: dict[str, set[str]] = {}  # compact name -> films of exactly that name
         self._sorted_tokens: list[str] = []
-        # Lists, not sets: each token is appended once per distinct gram, and removals are rare.
-        self._trigram_tokens: dict[str, list[str]] = {}
+        # Lists, not sets: each token is appended once per distinct gram, and removals are rare. Built by
+        # the first typo that needs it (`_grams`), not at start-up: most lookups are exact or prefixes.
+        self._trigram_tokens: dict[str, list[str]] | None = None
         # Broad prefix -> its most popular films, best first (see _popular_with_prefix).
         self._popular: dict[str, list[str]] | None = None
         self._popular_truncated: set[str] = set()
@@ -268,12 +278,13 @@ class TitleIndex:
             i = bisect.bisect_left(self._sorted_tokens, token)
             if i < len(self._sorted_tokens) and self._sorted_tokens[i] == token:
                 del self._sorted_tokens[i]
-            for gram in dict.fromkeys(_trigrams(token)):
-                grams = self._trigram_tokens.get(gram)
-                if grams is not None and token in grams:
-                    grams.remove(token)
-                    if not grams:
-                        del self._trigram_tokens[gram]
+            if self._trigram_tokens is not None:
+                for gram in dict.fromkeys(_trigrams(token)):
+                    grams = self._trigram_tokens.get(gram)
+                    if grams is not None and token in grams:
+                        grams.remove(token)
+                        if not grams:
+                            del self._trigram_tokens[gram]
 
     def _add(self, film: Film, *, bulk: bool) -> None:
         names: list[_Name] = []
@@ -302,16 +313,21 @@ class TitleIndex:
                 postings[token] = (fid,)
                 if not bulk:
                     bisect.insort(self._sorted_tokens, token)
-                for gram in dict.fromkeys(_trigrams(token)):
-                    grams = trigram_tokens.get(gram)
-                    if grams is None:
-                        trigram_tokens[gram] = [token]
-                    else:
-                        grams.append(token)
+                if trigram_tokens is not None:
+                    _add_grams(trigram_tokens, token)
             elif isinstance(ids, set):
                 ids.add(fid)
             elif ids[0] != fid:
                 postings[token] = {ids[0], fid}
+
+    def _grams(self) -> dict[str, list[str]]:
+        """Trigram -> index tokens containing it, for typo matching (built on first use)."""
+        if self._trigram_tokens is None:
+            grams: dict[str, list[str]] = {}
+            for token in self._postings:
+                _add_grams(grams, token)
+            self._trigram_tokens = grams
+        return self._trigram_tokens
 
     # ------------------------------------------------------------------ popular films per broad prefix
 
@@ -464,7 +480,7 @@ class TitleIndex:
             self._one_edit(token, matches)
             return
         grams = _trigrams(token)
-        lists = sorted((self._trigram_tokens.get(g, ()) for g in grams), key=len)
+        lists = sorted((self._grams().get(g, ()) for g in grams), key=len)
         # Very common trigrams cost more than they narrow; skipping them lowers the bar.
         usable = [tokens for tokens in lists if len(tokens) <= 5000] or lists[:1]
         skipped = len(lists) - len(usable)

@@ -1,49 +1,74 @@
-"""'Is X like Y?' and 'more like X': a similarity score with reasons.
+"""'Is X like Y?' and 'more like X': one likeness score, with reasons a film buff agrees with.
 
-Every shared fact counts by how informative it is: a feature's weight is its
-IDF within its family (a shared "Drama" says little, a shared director or a
-rare tag says a lot), tags are further scaled by their facet weight. Families
-are compared only when both films have data for them, so films with base data
-only still get sensible answers. Era and runtime closeness adjust a score but
-never create one: two unrelated films from the same year are not alike.
-A curated link is the strongest evidence there is and lifts a pair to at least
-LINK_FLOOR.
+Evidence comes in families (`bot.domain.vectors`), each giving a 0-1 likeness: how much two films' rare
+tags overlap (weighted by how few films carry them and by their facet), their primary genres (secondary
+ones count a third), whether they share a director, a writer, a series, their cast (weighted by billing:
+two films led by the same actor say more than two sharing a supporting player), their primary country
+and language. The families combine like independent witnesses (noisy-OR): each raises the likeness by
+its own strength, none can push it past 1, and a family a film has no data for adds nothing, so a film
+with no tags is never favoured over one whose tags disagree. Country and language count a little and
+never on their own: they only add to evidence of another kind. A sequel shares a series and usually
+genres and tags: it scores "Very alike" unless the two really differ. Years apart pull a score down a
+little; a curated "it's like" link pulls it up; a film's popularity adds at most a few points, enough
+to prefer the well-known of two equals, never enough to bury an obscure one that fits better.
 
-`similar` never scans the catalogue: candidates come from the postings of the
-film's rarer features, a cheap accumulated score picks a shortlist, and only
-the shortlist is scored in full.
+`scores` rates every film at once with arrays (one bincount per family over the postings the film
+touches); `similar` takes the best of those and explains each with the same arithmetic on one pair.
 """
 from __future__ import annotations
 
-import heapq
 import math
-from collections import defaultdict
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
-from bot.domain.catalog import Catalog, film_features, key_of
+import numpy as np
+import numpy.typing as npt
+
+from bot.domain.catalog import Catalog, key_of
 from bot.domain.models import Film, Link
 from bot.domain.reasons import PICK_FACET_ORDER, WEAK_PICK_TAGS, Reason, facet_phrase, join_words, plural, tag_label
+from bot.domain.vectors import BILLING_WEIGHTS, FilmArrays
 
-# Share of the content score per family, renormalised over the families both films have.
-FAMILY_WEIGHTS = {"tag": 0.55, "genre": 0.17, "people": 0.18, "place": 0.10}
-# Shared weight (sum of IDFs) at which a family's evidence counts in full; below it
-# the overlap is scaled down, so sharing only a common feature is weak evidence.
-EVIDENCE_FOR_FULL = {"tag": 7.0, "genre": 3.0, "place": 3.0}
-DIRECTOR_EVIDENCE = 0.7
-CAST_EVIDENCE = 0.25
-LINK_FLOOR = 0.6
-CURVE = 1.6
-ERA_SCALE_YEARS = 10.0
-RUNTIME_SCALE_MIN = 30.0
-# Headline bands, highest first.
+FloatArray = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """The strength of each kind of evidence when it is complete (a likeness of 1 in its family)."""
+
+    tag: float = 0.72
+    genre: float = 0.36
+    director: float = 0.45
+    writer: float = 0.28
+    series: float = 0.80
+    cast: float = 0.40
+    country: float = 0.12
+    language: float = 0.10
+    # Country and language count in full once the other evidence reaches this, proportionally below it.
+    place_gate: float = 0.40
+    # A shared series counts this much even when tags and genres disagree entirely; a shared director or
+    # writer this much.
+    series_floor: float = 0.55
+    people_floor: float = 0.45
+    same_series_in_a_list: int = 3  # "more like" shows at most this many of the film's own series
+    era_pull: float = 0.15  # the most that years apart take off
+    era_scale_years: float = 15.0
+    # Shared genres count in full once their IDF mass (sum of idf squared) passes about this: "Drama"
+    # alone (idf ~0.8) counts for a third, "Horror" (idf ~2.6) nearly all.
+    genre_mass: float = 1.5
+    link: float = 0.50  # a curated link closes this share of the gap to 1
+    prior: float = 0.06  # the most a film's popularity adds
+
+
+WEIGHTS = Weights()
 HEADLINES = ((70, "Very alike"), (50, "Close cousins"), (30, "Some family resemblance"), (0, "Not really alike"))
-
-# How strongly each family's postings feed the candidate shortlist.
-_CANDIDATE_MULTIPLIER = {"tag": 1.0, "genre": 0.5, "director": 3.0, "cast": 1.0, "country": 0.4, "language": 0.4}
-_SHORTLIST = 300
+PAGE_SIZE = 10
+MAX_SIMILAR = 50
 _TONE_FACETS = ("mood", "pace")
 _DIFFERENCE_FACETS = ("plot-weight", "style")
+# A place or language this common says nothing (idf below it): "both in English" is no reason.
+_INFORMATIVE_PLACE = 1.0
+_INFORMATIVE_GENRE = 1.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,97 +89,177 @@ class Verdict:
     pick_line: str
 
 
-@dataclass(slots=True)
-class _Profile:
-    features: dict[str, frozenset[str]]
-    weights: dict[str, dict[str, float]]  # family -> key -> weight
-    totals: dict[str, float]  # family -> sum of weights
-
-
-@dataclass(slots=True)
-class _Pair:
-    score: float
-    shared: dict[str, list[str]]  # family -> shared keys, most informative first
-    link: Link | None
-
-
 def headline_for(score: int) -> str:
     return next(words for floor, words in HEADLINES if score >= floor)
 
 
-class SimilarityEngine:
-    def __init__(self, catalog: Catalog):
-        self.catalog = catalog
-        self._profiles: dict[str, _Profile] = {}
-        self._profiles_version = catalog.version
+def combine(likeness: dict[str, FloatArray], years: tuple[FloatArray, FloatArray], linked: FloatArray,
+            prior: FloatArray, w: Weights = WEIGHTS) -> FloatArray:
+    """The score (0-1) from each family's likeness; works on one pair (arrays of one) or every film."""
+    # What the films are like (tags, genres) backs up who made them: a director's comedy and war film
+    # share a name, not a likeness.
+    support = np.maximum(likeness["tag"], likeness["genre"])
+    series = w.series * likeness["series"] * (w.series_floor + (1.0 - w.series_floor) * support)
+    backed = w.people_floor + (1.0 - w.people_floor) * support
+    missing = (1.0 - series) * (1.0 - w.director * likeness["director"] * backed)
+    missing *= 1.0 - w.writer * likeness["writer"] * backed
+    missing *= (1.0 - w.tag * likeness["tag"]) * (1.0 - w.genre * likeness["genre"]) * (1.0 - w.cast * likeness["cast"])
+    other = 1.0 - missing
+    gate = np.minimum(1.0, other / w.place_gate)
+    missing *= (1.0 - w.country * likeness["country"] * gate) * (1.0 - w.language * likeness["language"] * gate)
+    content = 1.0 - missing
+    year_a, year_b = years
+    known = (year_a > 0) & (year_b > 0)
+    apart = np.where(known, np.abs(year_a - year_b), 0.0)
+    pull = np.where(known, w.era_pull * (1.0 - np.exp(-apart / w.era_scale_years)), w.era_pull / 2)
+    pull = pull * (1.0 - likeness["series"])  # a sequel decades later is still a sequel
+    score = content * (1.0 - pull)
+    score = np.where(linked > 0, 1.0 - (1.0 - score) * (1.0 - w.link), score)
+    # A curated link is evidence by itself; otherwise popularity only ranks films alike in some way.
+    score = np.where((content > 0) | (linked > 0), score + w.prior * prior, 0.0)
+    return np.clip(score, 0.0, 1.0).astype(np.float32)
 
-    # ------------------------------------------------------------------ public API
+
+class SimilarityEngine:
+    def __init__(self, catalog: Catalog, weights: Weights = WEIGHTS):
+        self.catalog = catalog
+        self.weights = weights
+        self._arrays: FilmArrays | None = None
+
+    @property
+    def arrays(self) -> FilmArrays:
+        """The catalogue's arrays, rebuilt when it changed (call `prepare` off the event loop first)."""
+        self._arrays = FilmArrays.for_catalog(self.catalog, self._arrays)
+        return self._arrays
+
+    def prepare(self) -> None:
+        """Build the arrays now (they are otherwise built by the first question after a change)."""
+        _ = self.arrays
+
+    # ------------------------------------------------------------------ scoring every film
+
+    def scores(self, film_id: str) -> FloatArray:
+        """The likeness (0-1) of every film to `film_id`, by array row (`arrays.ids`); 0 for itself."""
+        arrays = self.arrays
+        row = arrays.rows[self._film(film_id).id]
+        n = arrays.n
+        families = arrays.families
+        likeness: dict[str, FloatArray] = {}
+        for name in ("tag", "country", "language"):
+            likeness[name] = families[name].cosine(row, n)
+        likeness["genre"] = families["genre"].informed_cosine(row, n, self.weights.genre_mass)
+        # People and series: what they share, not its share of all they have (two films led by the same
+        # star are alike however long their casts are).
+        for name in ("director", "writer", "series", "cast"):
+            likeness[name] = np.minimum(families[name].dot(row, n), 1.0)
+        linked = np.zeros(n, np.float32)
+        for other in self.catalog.linked_ids(film_id):
+            if other in arrays.rows:
+                linked[arrays.rows[other]] = 1.0
+        # Only films with some evidence besides place can score above 0 (country and language never count
+        # alone): combine those, typically a few thousand of the catalogue's films.
+        touched = linked > 0
+        for name in ("tag", "genre", "director", "writer", "series", "cast"):
+            touched |= likeness[name] > 0
+        rows = np.flatnonzero(touched)
+        year = arrays.year[rows].astype(np.float32)
+        # Both films' popularity, so that "is A like B" and "is B like A" get one answer.
+        prior = (arrays.prior[rows] + arrays.prior[row]) / 2
+        values = combine({name: values[rows] for name, values in likeness.items()},
+                         (np.full(len(rows), arrays.year[row], np.float32), year), linked[rows], prior, self.weights)
+        out = np.zeros(n, np.float32)
+        out[rows] = values
+        out[row] = 0.0
+        return out
+
+    def similar(self, film_id: str, count: int = 5, *, allowed: Collection[str] | None = None,
+                exclude: Iterable[str] = (), skip: int = 0) -> list[SimilarFilm]:
+        """The `count` films most like `film_id` after the best `skip` (a later page), best first, each
+        with its reasons."""
+        film = self._film(film_id)
+        ranked = self.ranked(film_id, skip + count, allowed=allowed, exclude=exclude)[skip:]
+        return [SimilarFilm(other, score, self._shared_reasons(film, other)[:3]) for other, score in ranked]
+
+    def ranked(self, film_id: str, count: int, *, allowed: Collection[str] | None = None,
+               exclude: Iterable[str] = ()) -> list[tuple[Film, int]]:
+        """`similar` without reasons: (film, score) best first; ties go to the better known film."""
+        arrays = self.arrays
+        values = self.scores(film_id)
+        mask = values > 0.0
+        if allowed is not None:
+            keep = np.zeros(arrays.n, bool)
+            keep[[arrays.rows[f] for f in allowed if f in arrays.rows]] = True
+            mask &= keep
+        for fid in exclude:
+            row = arrays.rows.get(fid)
+            if row is not None:
+                mask[row] = False
+        candidates = np.flatnonzero(mask)
+        if len(candidates) == 0:
+            return []
+        percent = np.rint(values[candidates] * 100).astype(np.int32)
+        wanted = count + 40  # slack for the series cap below
+        if len(candidates) > wanted:
+            # The wanted-th best percent: everything at or above it is a contender (ties kept).
+            bar = np.partition(percent, len(percent) - wanted)[len(percent) - wanted]
+            keep_rows = percent >= bar
+            candidates, percent = candidates[keep_rows], percent[keep_rows]
+        priors = arrays.prior[candidates]
+        order = np.lexsort((candidates, -priors, -percent))  # rows are sorted by id: ties by id
+        # A long series would fill the list with its own sequels: keep the closest few, then other films.
+        own_series = arrays.series[arrays.rows[film_id]]
+        out: list[tuple[Film, int]] = []
+        same = 0
+        for i in order:
+            if percent[i] <= 0 or len(out) >= count:
+                break
+            row = int(candidates[i])
+            if own_series is not None and arrays.series[row] == own_series:
+                same += 1
+                if same > self.weights.same_series_in_a_list:
+                    continue
+            out.append((arrays.films[row], int(percent[i])))
+        return out
+
+    # ------------------------------------------------------------------ one pair
+
+    def likeness(self, a_id: str, b_id: str) -> dict[str, float]:
+        """Each family's likeness for one pair, as `scores` computes it."""
+        arrays = self.arrays
+        a, b = arrays.rows[self._film(a_id).id], arrays.rows[self._film(b_id).id]
+        out: dict[str, float] = {}
+        for name, family in arrays.families.items():
+            if name in ("director", "writer", "series", "cast"):
+                out[name] = min(1.0, family.pair_dot(a, b))
+            elif name == "genre":
+                out[name] = family.pair_informed_cosine(a, b, self.weights.genre_mass)
+            else:
+                out[name] = family.pair_cosine(a, b)
+        return out
+
+    def pair_score(self, a_id: str, b_id: str) -> float:
+        a, b = self._film(a_id), self._film(b_id)
+        if a.id == b.id:
+            return 0.0
+        arrays = self.arrays
+        likeness = {k: np.array([v], np.float32) for k, v in self.likeness(a.id, b.id).items()}
+        linked = np.array([1.0 if self.catalog.link_between(a.id, b.id) else 0.0], np.float32)
+        years = (np.array([a.year or 0], np.float32), np.array([b.year or 0], np.float32))
+        prior = np.array([(arrays.prior[arrays.rows[a.id]] + arrays.prior[arrays.rows[b.id]]) / 2], np.float32)
+        return float(combine(likeness, years, linked, prior, self.weights)[0])
 
     def score(self, a_id: str, b_id: str) -> int:
-        a, b = self._film(a_id), self._film(b_id)
-        return _percent(self._pair(a, b).score)
-
-    def similar(
-        self,
-        film_id: str,
-        count: int = 5,
-        *,
-        predicate: Callable[[Film], bool] | None = None,
-        exclude: Iterable[str] = (),
-    ) -> list[SimilarFilm]:
-        """The `count` films most like `film_id`; curated links first, then by score, each with reasons."""
-        film = self._film(film_id)
-        return [SimilarFilm(other, _percent(pair.score), self._shared_reasons(film, other, pair)[:3])
-                for other, pair in self._ranked(film, count, predicate, exclude)]
-
-    def similar_scores(
-        self,
-        film_id: str,
-        count: int = 5,
-        *,
-        predicate: Callable[[Film], bool] | None = None,
-        exclude: Iterable[str] = (),
-    ) -> list[tuple[Film, int]]:
-        """Like `similar`, in the same order, without building reasons: for rankers that only need scores."""
-        film = self._film(film_id)
-        return [(other, _percent(pair.score)) for other, pair in self._ranked(film, count, predicate, exclude)]
-
-    def _ranked(self, film: Film, count: int, predicate: Callable[[Film], bool] | None,
-                exclude: Iterable[str]) -> list[tuple[Film, "_Pair"]]:
-        film_id = film.id
-        excluded = set(exclude) | {film_id}
-        films = self.catalog.films
-
-        def allowed(fid: str) -> bool:
-            other = films.get(fid)
-            return other is not None and fid not in excluded and (predicate is None or predicate(other))
-
-        linked = [fid for fid in self.catalog.linked_ids(film_id) if allowed(fid)]
-        candidates = [fid for fid in self._candidates(film) if fid not in linked and allowed(fid)]
-        if predicate is not None and len(candidates) < count:
-            candidates += self._scan_for(predicate, allowed, set(candidates) | set(linked), limit=_SHORTLIST)
-        scored_links = sorted(((self._pair(film, films[fid]), fid) for fid in linked),
-                              key=lambda item: (-item[0].score, item[1]))
-        rest = heapq.nlargest(count, ((self._pair(film, films[fid]), fid) for fid in candidates),
-                              key=lambda item: (item[0].score, films[item[1]].popularity, item[1]))
-        return [(films[fid], pair) for pair, fid in (scored_links + rest)[:count] if pair.score > 0.0]
+        return _percent(self.pair_score(a_id, b_id))
 
     def compare(self, a_id: str, b_id: str) -> Verdict:
         a, b = self._film(a_id), self._film(b_id)
-        pair = self._pair(a, b)
-        score = _percent(pair.score)
-        return Verdict(
-            a=a, b=b, score=score, headline=headline_for(score),
-            shared=self._shared_reasons(a, b, pair),
-            differences=self._differences(a, b),
-            pick_line=self._pick_line(a, b),
-        )
+        score = self.score(a.id, b.id)
+        return Verdict(a=a, b=b, score=score, headline=headline_for(score),
+                       shared=self._shared_reasons(a, b, asked=True), differences=self._differences(a, b),
+                       pick_line=self._pick_line(a, b))
 
     def explain(self, a_id: str, b_id: str) -> list[Reason]:
-        a, b = self._film(a_id), self._film(b_id)
-        return self._shared_reasons(a, b, self._pair(a, b))
-
-    # ------------------------------------------------------------------ scoring
+        return self._shared_reasons(self._film(a_id), self._film(b_id), asked=True)
 
     def _film(self, film_id: str) -> Film:
         film = self.catalog.get(film_id)
@@ -162,177 +267,102 @@ class SimilarityEngine:
             raise KeyError(f"unknown film {film_id!r}")
         return film
 
-    def _profile(self, film: Film) -> _Profile:
-        if self._profiles_version != self.catalog.version:
-            self._profiles.clear()
-            self._profiles_version = self.catalog.version
-        profile = self._profiles.get(film.id)
-        if profile is None:
-            features = film_features(film)
-            weights: dict[str, dict[str, float]] = {}
-            for family, keys in features.items():
-                if family == "tag":
-                    weights[family] = {k: self.catalog.idf(family, k) * self.catalog.tag_weight(k) for k in keys}
-                else:
-                    weights[family] = {k: self.catalog.idf(family, k) for k in keys}
-            profile = _Profile(features, weights, {fam: sum(w.values()) for fam, w in weights.items()})
-            if len(self._profiles) > 50_000:  # bound memory on huge catalogues
-                self._profiles.clear()
-            self._profiles[film.id] = profile
-        return profile
-
-    def _pair(self, a: Film, b: Film) -> _Pair:
-        pa, pb = self._profile(a), self._profile(b)
-        parts: dict[str, float] = {}
-        shared: dict[str, list[str]] = {}
-
-        def overlap(families: tuple[str, ...], name: str) -> None:
-            total_a = sum(pa.totals[f] for f in families)
-            total_b = sum(pb.totals[f] for f in families)
-            if total_a <= 0 or total_b <= 0:
-                return
-            weight = 0.0
-            for family in families:
-                common = pa.features[family] & pb.features[family]
-                if common:
-                    keys = sorted(common, key=lambda k: (-pa.weights[family][k], k))
-                    shared[family] = keys
-                    weight += sum(min(pa.weights[family][k], pb.weights[family][k]) for k in keys)
-            cosine = weight / math.sqrt(total_a * total_b)
-            parts[name] = min(1.0, cosine) * min(1.0, weight / EVIDENCE_FOR_FULL[name])
-
-        overlap(("tag",), "tag")
-        overlap(("genre",), "genre")
-        overlap(("country", "language"), "place")
-
-        people_a = pa.features["director"] | pa.features["cast"]
-        people_b = pb.features["director"] | pb.features["cast"]
-        if people_a and people_b:
-            missing = 1.0
-            for family, strength in (("director", DIRECTOR_EVIDENCE), ("cast", CAST_EVIDENCE)):
-                common = pa.features[family] & pb.features[family]
-                if common:
-                    shared[family] = sorted(common, key=lambda k: (-pa.weights[family][k], k))
-                    for key in common:
-                        missing *= 1.0 - strength * min(1.0, pa.weights[family][key] / 3.0)
-            parts["people"] = 1.0 - missing
-
-        content = 0.0
-        if parts:
-            total = sum(FAMILY_WEIGHTS[name] for name in parts)
-            content = sum(FAMILY_WEIGHTS[name] * value for name, value in parts.items()) / total
-        closeness = []
-        if a.year and b.year:
-            closeness.append(math.exp(-abs(a.year - b.year) / ERA_SCALE_YEARS))
-        if a.runtime and b.runtime:
-            closeness.append(math.exp(-abs(a.runtime - b.runtime) / RUNTIME_SCALE_MIN))
-        modifier = 0.75 + 0.25 * (sum(closeness) / len(closeness)) if closeness else 0.85
-        # Stretch the middle of the scale so the headline bands read naturally:
-        # a pair sharing half of what can be shared is close cousins, not 50/50.
-        score = 1.0 - (1.0 - content * modifier) ** CURVE
-        link = self.catalog.link_between(a.id, b.id)
-        if link is not None:
-            score = 1.0 - (1.0 - score) * (1.0 - LINK_FLOOR)
-        return _Pair(score, shared, link)
-
-    def _candidates(self, film: Film) -> list[str]:
-        """Shortlist of films worth scoring against `film`, from rare-feature postings."""
-        catalog = self.catalog
-        profile = self._profile(film)
-        cap = max(1500, len(catalog) // 40)
-        accumulated: dict[str, float] = defaultdict(float)
-        common: list[tuple[str, str]] = []
-        for family, keys in profile.features.items():
-            for key in keys:
-                ids = catalog.postings(family, key)
-                if len(ids) > cap:
-                    common.append((family, key))
-                    continue
-                weight = profile.weights[family][key] * _CANDIDATE_MULTIPLIER[family]
-                for fid in ids:
-                    accumulated[fid] += weight
-        accumulated.pop(film.id, None)
-        # Ties (and float sums whose order follows set iteration) must not depend on the hash seed:
-        # round the weights and break ties by id, so a restart gives the same answers.
-        shortlist = heapq.nlargest(_SHORTLIST, accumulated, key=lambda fid: (round(accumulated[fid], 9), fid))
-        if len(shortlist) < _SHORTLIST // 2:
-            shortlist += self._common_pool(film, common, set(shortlist))
-        return shortlist
-
-    def _common_pool(self, film: Film, common: list[tuple[str, str]], have: set[str]) -> list[str]:
-        """Films sharing all of this film's common features (genres first), most popular first."""
-        catalog = self.catalog
-        order = {"genre": 0, "tag": 1, "country": 2, "language": 3, "director": 4, "cast": 5}
-        common.sort(key=lambda fk: (order[fk[0]], catalog.doc_freq(*fk)))
-        if film.year:
-            common.insert(0, ("decade", str(film.year // 10 * 10)))
-        pool: set[str] | None = None
-        for family, key in common:
-            ids = catalog.postings(family, key)
-            narrowed = ids if pool is None else pool & ids
-            if pool is not None and len(narrowed) < _SHORTLIST:
-                break
-            pool = set(narrowed)
-            if len(pool) <= _SHORTLIST * 3:
-                break
-        if not pool:
-            return []
-        pool.discard(film.id)
-        pool -= have
-        priors = catalog.priors()
-        return heapq.nlargest(_SHORTLIST, pool, key=lambda fid: (priors.get(fid, 0.0), fid))
-
-    def _scan_for(self, predicate: Callable[[Film], bool], allowed: Callable[[str], bool], have: set[str],
-                  limit: int) -> list[str]:
-        """A narrow predicate left too few candidates: take the most popular films that pass it."""
-        found: list[str] = []
-        for fid in self.catalog.ranked_ids():
-            if fid not in have and allowed(fid):
-                found.append(fid)
-                if len(found) >= limit:
-                    break
-        return found
-
     # ------------------------------------------------------------------ reasons
 
-    def _shared_reasons(self, a: Film, b: Film, pair: _Pair) -> list[Reason]:
-        """What the two films really have in common, most telling first."""
-        reasons: list[Reason] = []
-        if pair.link is not None:
-            reasons.append(Reason("link", pair.link.reason,
-                                  {"a": pair.link.a, "b": pair.link.b, "origin": pair.link.origin}))
-        shared = pair.shared
-        if "director" in shared:
-            names = _display(a.directors, shared["director"])
-            reasons.append(Reason("director", f"Same director: {join_words(names)}", {"directors": names}))
-        if "tag" in shared:
-            tags = _display(a.tags, shared["tag"])[:5]
-            reasons.append(Reason("tag", f"Both: {', '.join(tag_label(t) for t in tags)}", {"tags": tags}))
-        if "cast" in shared:
-            names = _display(a.cast, shared["cast"])[:3]
-            reasons.append(Reason("cast", f"Both feature {join_words(names)}", {"cast": names}))
-        if "genre" in shared:
-            genres = _display(a.genres, shared["genre"])
-            informative = any(self.catalog.idf("genre", key_of(g)) >= 1.5 for g in genres)
-            if informative or len(genres) >= 2:
-                reasons.append(Reason("genre", f"Both {join_words(genres)}", {"genres": genres}))
-        for family, attribute, words in (("country", "countries", "Both from"), ("language", "languages", "Both in")):
-            if family in shared:
-                # Only places that say something: "both in English" is no reason.
-                values = [v for v in _display(getattr(a, attribute), shared[family])
-                          if self.catalog.idf(family, key_of(v)) >= 1.0]
-                if values:
-                    reasons.append(Reason(family, f"{words} {join_words(values)}", {attribute: values}))
-        if a.year and b.year and abs(a.year - b.year) <= 5:
+    def _shared(self, family: str, a: Film, b: Film) -> list[tuple[str, float, float]]:
+        """(key, weight in a, weight in b) of what two films share in a family, heaviest first."""
+        arrays = self.arrays
+        return arrays.families[family].shared(arrays.rows[a.id], arrays.rows[b.id])
+
+    def _shared_reasons(self, a: Film, b: Film, *, asked: bool = False) -> list[Reason]:
+        """What two films really have in common, most telling first.
+
+        `asked`: the user asked about this pair (/islike): when nothing else links them, even a common
+        language or country is worth saying."""
+        w = self.weights
+        like = self.likeness(a.id, b.id)
+        weighed: list[tuple[float, Reason]] = []
+        link = self.catalog.link_between(a.id, b.id)
+        if link is not None:
+            weighed.append((9.0, Reason("link", link.reason, {"a": link.a, "b": link.b, "origin": link.origin})))
+        if like["series"]:
+            name = a.series or b.series or a.title
+            orders = ([a.series_order, b.series_order] if a.series_order and b.series_order else [])
+            where = f" (#{a.series_order} and #{b.series_order})" if orders else ""
+            the = "" if name.casefold().startswith("the ") else "the "
+            weighed.append((w.series, Reason("series", f"Both in {the}{name} series{where}",
+                                             {"series": name, "orders": orders})))
+        if like["director"]:
+            names = _display(a.directors, [k for k, _, _ in self._shared("director", a, b)])
+            weighed.append((w.director, Reason("director", f"Same director: {join_words(names)}",
+                                               {"directors": names})))
+        if like["writer"]:
+            names = [n for n in _display(a.writers, [k for k, _, _ in self._shared("writer", a, b)])
+                     if n not in a.directors or n not in b.directors]
+            if names:
+                weighed.append((w.writer, Reason("writer", f"Same writer: {join_words(names)}", {"writers": names})))
+        if like["tag"]:
+            tags = _display(a.tags, [k for k, _, _ in self._shared("tag", a, b)])[:5]
+            weighed.append((w.tag * like["tag"], Reason("tag", f"Both: {', '.join(tag_label(t) for t in tags)}",
+                                                        {"tags": tags})))
+        if like["cast"]:
+            weighed.extend(self._cast_reasons(a, b, w.cast * like["cast"]))
+        if like["genre"]:
+            primary_b = {key_of(g) for g in b.genres}
+            shared = [g for g in a.genres if key_of(g) in primary_b]
+            informative = any(self._idf("genre", key_of(g)) >= _INFORMATIVE_GENRE for g in shared)
+            if shared and (informative or len(shared) >= 2):
+                weighed.append((w.genre * like["genre"], Reason("genre", f"Both {join_words(shared)}",
+                                                                {"genres": shared})))
+        others = 1.0 - math.prod(1.0 - score for score, _ in weighed if score < 9.0)
+        for family, attribute, words, strength in (("country", "countries", "Both from", w.country),
+                                                   ("language", "languages", "Both in", w.language)):
+            if not like[family]:
+                continue
+            values = _display(getattr(a, attribute), [k for k, _, _ in self._shared(family, a, b)])
+            telling = [v for v in values if self._idf(family, key_of(v)) >= _INFORMATIVE_PLACE]
+            # Never the only reason two films are alike (unless that is what the user asked about).
+            if telling and others >= w.place_gate / 2:
+                weighed.append((strength, Reason(family, f"{words} {join_words(telling)}", {attribute: telling})))
+            elif asked and values and not weighed:
+                weighed.append((strength, Reason(family, f"{words} {join_words(values)}", {attribute: values})))
+        if weighed and a.year and b.year and abs(a.year - b.year) <= 5:
             if a.year // 10 == b.year // 10:
                 text = f"Both from the {a.year // 10 * 10}s"
             else:
                 text = f"Released {plural(abs(a.year - b.year), 'year')} apart"
-            reasons.append(Reason("era", text, {"years": [a.year, b.year]}))
-        if a.runtime and b.runtime and abs(a.runtime - b.runtime) <= 10:
-            reasons.append(Reason("runtime", f"Similar length ({a.runtime} vs {b.runtime} min)",
-                                  {"runtimes": [a.runtime, b.runtime]}))
-        return reasons
+            weighed.append((0.01, Reason("era", text, {"years": [a.year, b.year]})))
+        if weighed and a.runtime and b.runtime and abs(a.runtime - b.runtime) <= 10:
+            weighed.append((0.005, Reason("runtime", f"Similar length ({a.runtime} vs {b.runtime} min)",
+                                          {"runtimes": [a.runtime, b.runtime]})))
+        weighed.sort(key=lambda item: -item[0])
+        return [reason for _, reason in weighed]
+
+    def _cast_reasons(self, a: Film, b: Film, strength: float) -> list[tuple[float, Reason]]:
+        """'Both star X' for a lead in both; 'X is in both' for anyone else."""
+        leads: list[str] = []
+        others: list[str] = []
+        position_a = {key_of(n): i for i, n in enumerate(a.cast)}
+        position_b = {key_of(n): i for i, n in enumerate(b.cast)}
+        for key, _, _ in self._shared("cast", a, b):
+            name = a.cast[position_a[key]]
+            lead = (position_a[key] < min(2, a.billed) and position_b[key] < min(2, b.billed))
+            (leads if lead else others).append(name)
+        out = []
+        if leads:
+            out.append((strength, Reason("cast", f"Both star {join_words(leads[:2])}",
+                                         {"cast": leads[:2], "billing": "lead"})))
+        if others:
+            named = others[:3]
+            verb = "is" if len(named) == 1 else "are"
+            out.append((strength * 0.6, Reason("cast", f"{join_words(named)} {verb} in both",
+                                               {"cast": named, "billing": "supporting"})))
+        return out
+
+    def _idf(self, family: str, key: str) -> float:
+        arrays = self.arrays
+        column = arrays.families[family].columns.get(key)
+        return float(arrays.families[family].idf[column]) if column is not None else 0.0
 
     def _differences(self, a: Film, b: Film) -> list[Reason]:
         """Where they part ways. data['a'] is true of a only, data['b'] of b only."""
@@ -429,3 +459,7 @@ def _names(a: Film, b: Film) -> tuple[str, str]:
 
 def _percent(score: float) -> int:
     return max(0, min(100, round(100 * score)))
+
+
+__all__ = ["BILLING_WEIGHTS", "Link", "MAX_SIMILAR", "PAGE_SIZE", "SimilarFilm", "SimilarityEngine", "Verdict",
+           "Weights", "combine", "headline_for"]

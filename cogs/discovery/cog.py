@@ -8,7 +8,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord.client import MarqueeBot
-from bot.discord.options import CountryName, Era, FilmTitle, Region, ServiceName
+from bot.discord.options import CountryName, Era, FilmTitle, Region, ServiceName, WatchServiceName
 
 from .service import MAX_MINUTES, SIMILAR_COUNT, WATCH_COUNT
 
@@ -28,13 +28,14 @@ class Discovery(commands.Cog):
         self.bot = bot
 
     @app_commands.command(name="watch", description="What should I watch? Picks that fit every filter, with reasons")
-    @app_commands.describe(mood="How it should feel", genre="Genre", service="Only films on this streaming service",
+    @app_commands.describe(mood="How it should feel", genre="Genre",
+                           service="Only films on this service (default: your saved services; any: every service)",
                            max_minutes="Longest runtime you have time for", like="Something like this film",
                            country="Country of production", era="Decade: 1990s, 90s or 1990",
                            region="Two-letter country code for streaming", count="How many picks (1-5)")
     @app_commands.choices(mood=_choices(MOODS), genre=_choices(GENRES))
     async def watch(self, interaction: discord.Interaction, mood: Optional[str] = None, genre: Optional[str] = None,
-                    service: Optional[ServiceName] = None,
+                    service: Optional[WatchServiceName] = None,
                     max_minutes: Optional[app_commands.Range[int, MAX_MINUTES[0], MAX_MINUTES[1]]] = None,
                     like: Optional[FilmTitle] = None, country: Optional[CountryName] = None,
                     era: Optional[Era] = None, region: Optional[Region] = None,

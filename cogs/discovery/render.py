@@ -68,6 +68,8 @@ def _watch(answer: WatchAnswer) -> Message:
     if not answer.picks:
         if answer.emptied_by:
             blocker = FILTER_LABELS.get(answer.emptied_by, answer.emptied_by)
+            if answer.emptied_by == "service" and answer.services_note:
+                blocker = "saved services"
             lines = [f"Nothing fits every filter ({asked}) in {answer.region}: "
                      f"the **{blocker}** filter emptied the list."]
         elif answer.batch:
@@ -78,9 +80,16 @@ def _watch(answer: WatchAnswer) -> Message:
         if answer.relaxations:
             lines.append("Closest alternatives:")
             lines.extend(f"• {safe(r.description)}" for r in answer.relaxations[:4])
+        if answer.services_note:
+            lines.append(safe(answer.services_note))
         return Message(embeds=[Embed(title="🎬 No picks", description="\n".join(lines))])
     batch = f" · batch {answer.batch + 1}" if answer.batch else ""
-    embed = Embed(title="🎬 What to watch", description=f"For {asked} · region {answer.region}{batch}")
+    lines = [f"For {asked} · region {answer.region}{batch}"]
+    if answer.services_note:
+        lines.append(safe(answer.services_note))
+    if not answer.batch and len(answer.picks) < answer.asked:
+        lines.append(f"Only {answer.matched} {'film fits' if answer.matched == 1 else 'films fit'} every filter.")
+    embed = Embed(title="🎬 What to watch", description="\n".join(lines))
     for n, pick in enumerate(answer.picks, start=1):
         film = pick.film
         pitch = f"*{safe(film.pitch)}*\n" if film.pitch else ""
@@ -123,10 +132,16 @@ def _similar(answer: SimilarAnswer) -> Message:
         return Message(embeds=[Embed(title=f"Nothing like {answer.film.title}{scope}",
                                      description="No film in the catalogue fits. Try without the service filter.")])
     embed = Embed(title=f"Films like {answer.film.title} ({answer.film.year or '?'}){scope}")
-    for n, item in enumerate(answer.items, start=1):
+    first = answer.start + 1
+    if answer.start:
+        embed.description = f"Numbers {first}–{answer.start + len(answer.items)}, best first."
+    for n, item in enumerate(answer.items, start=first):
         embed.add(f"{n}. {item.film.title} ({item.film.year or '?'}) — {item.score}/100",
                   reason_lines(item.reasons, 3) or "Similar on the whole.")
-    return Message(embeds=[embed])
+    message = Message(embeds=[embed])
+    if answer.token:
+        message.buttons(Button("More", custom_id("simmore", answer.token), style="primary"))
+    return message
 
 
 @renderer.register

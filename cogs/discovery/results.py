@@ -29,6 +29,8 @@ class WatchAnswer:
     batch: int
     token: str | None = None  # ui_state key behind "another batch"
     open_night_id: int | None = None  # a movie night is open here: offer to nominate a pick
+    services_note: str | None = None  # "on your services: Netflix, Max — use service: to change"
+    asked: int = 3  # how many picks were asked for (fewer fit: the answer says so)
 
 
 @dataclass(slots=True)
@@ -37,6 +39,8 @@ class SimilarAnswer:
     items: list[SimilarFilm]
     service: str | None = None
     region: str | None = None
+    start: int = 0  # rank of the first item, 0-based (pages after the first start further down)
+    token: str | None = None  # ui_state key behind "More"
 
 
 @dataclass(slots=True)

@@ -9,9 +9,11 @@ from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.interface import Actor, Reply, command, component
 from bot.core.results import Notice
+from bot.domain.catalog import service_key
 from bot.domain.eras import era_label, parse_era
 from bot.domain.models import AVAILABILITY_KINDS, Availability, Film
 from bot.domain.recommend import WatchQuery, recommend
+from bot.domain.similarity import MAX_SIMILAR, PAGE_SIZE
 from bot.storage.nights import NightStore
 
 from .results import FilmCard, IsLikeAnswer, SimilarAnswer, StreamingOption, WatchAnswer, WhereAnswer
@@ -20,6 +22,7 @@ MAX_BATCHES = 20
 WATCH_COUNT = (1, 5)
 SIMILAR_COUNT = (1, 10)
 MAX_MINUTES = (30, 600)
+ANY_SERVICE = frozenset({"any", "any service", "all", "all services"})
 
 
 class DiscoveryService:
@@ -64,20 +67,44 @@ class DiscoveryService:
             raise UserError(f"No film in the catalogue comes from “{country[:40]}”. Pick a country from the list.",
                             title="Unknown country")
         where = await self.ctx.region_for(actor, region)
+        explicit, services, services_from = await self.services_for(actor, service)
         state: dict[str, Any] = {
-            "mood": mood, "genre": genre, "service": self.cat.service(service).key if service else None,
+            "mood": mood, "genre": genre, "service": explicit, "services": list(services),
+            "services_from": services_from,
             "max_minutes": max_minutes, "like": self.cat.find(like).id if like else None,
             "country": country, "era": self.checked_era(era) if era else None, "region": where, "count": count,
             "seed": zlib.crc32(str(actor.user_id).encode()), "batch": 0,
         }
         return await self._watch_answer(actor, state, token=None)
 
-    async def _watch_answer(self, actor: Actor, state: dict[str, Any], token: str | None) -> Reply:
+    async def services_for(self, actor: Actor, named: str | None) -> tuple[str | None, tuple[str, ...], str | None]:
+        """(the service named, the saved services used instead, whose they are) for /watch.
+
+        A named service wins; `any` means no service filter; otherwise the user's saved services, then the
+        server's, are used (and the answer says so)."""
+        if named is not None and named.strip().casefold() in ANY_SERVICE:
+            return None, (), None
+        if named:
+            return self.cat.service(named).key, (), None
+        prefs = await self.ctx.people.prefs(actor.user_id)
+        if prefs.services:
+            return None, prefs.services, "your"
+        if actor.guild_id:
+            settings = await self.ctx.people.guild_settings(actor.guild_id)
+            if settings.services:
+                return None, settings.services, "the server's"
+        return None, (), None
+
+    async def _watch_answer(self, actor: Actor, state: dict[str, Any], token: str | None, *,
+                            keep: bool = True) -> Reply:
         seen = frozenset(await self.ctx.people.seen_ids(actor.user_id))
         query = WatchQuery(**{k: state[k] for k in ("mood", "genre", "service", "max_minutes", "like", "country",
-                                                     "era", "region", "count", "seed", "batch")}, exclude=seen)
+                                                     "era", "region", "count", "seed", "batch")},
+                           services=tuple(state.get("services", ())), exclude=seen)
         result = recommend(self.cat.catalog, self.cat.similarity, query)
-        if result.picks and state["batch"] < MAX_BATCHES:
+        if not keep:
+            token = None
+        elif result.picks and state["batch"] < MAX_BATCHES:
             if token is None:
                 token = await self.ctx.ui_state.put(actor.user_id, "watch", state)
             else:
@@ -93,9 +120,13 @@ class DiscoveryService:
             "country": state["country"], "era": era_label(state["era"] // 10 * 10) if state["era"] else None,
         }
         night = await self.nights.open_in_channel(actor.channel_id) if actor.channel_id is not None else None
+        saved = state.get("services") or []
+        services_note = (f"on {state['services_from']} services: "
+                         f"{', '.join(self.cat.services.name_of(k) for k in saved)} — use service: to change"
+                         if saved else None)
         answer = WatchAnswer({k: str(v) for k, v in shown.items() if v}, state["region"], list(result.picks),
                              result.emptied_by, list(result.relaxations), result.matched, state["batch"], token,
-                             night.id if night else None)
+                             night.id if night else None, services_note, state["count"])
         return Reply(answer, ephemeral=not result.picks)
 
     @component("more")
@@ -103,8 +134,14 @@ class DiscoveryService:
         stored = await self.ctx.ui_state.get(token, "watch")
         if stored is None:
             raise UserError("These picks have expired. Run /watch again.", title="That control has expired")
-        _, state = stored
+        owner, state = stored
         state["batch"] += 1
+        if owner != actor.user_id:
+            # Someone else's picks: show this person the next batch privately and leave the owner's
+            # message (and its paging state) alone.
+            reply = await self._watch_answer(actor, state, token=None, keep=False)
+            reply.ephemeral = True
+            return reply
         reply = await self._watch_answer(actor, state, token)
         reply.update = bool(reply.result.picks)
         return reply
@@ -141,20 +178,58 @@ class DiscoveryService:
         chosen = self.cat.find(film)
         key = self.cat.service(service).key if service else None
         where = await self.ctx.region_for(actor, region) if (key or region) else None
-
-        def on_service(f: Film) -> bool:
-            return any(a.service == key and a.region == where for a in f.availability)
-
-        items = self.cat.similarity.similar(chosen.id, count, predicate=on_service if key else None)
-        name = self.cat.services.name_of(key) if key else None
-        return Reply(SimilarAnswer(chosen, items, name, where), ephemeral=not items)
+        state = {"film": chosen.id, "service": key, "region": where, "start": 0, "count": count}
+        return await self._similar_page(actor, state, token=None)
 
     @component("sim")
     async def similar_button(self, actor: Actor, film_id: str, *, values: list[str]) -> Reply:
-        film = self.cat.catalog.get(film_id)
-        if film is None:
+        if self.cat.catalog.get(film_id) is None:
             raise UserError("That film is no longer in the catalogue.")
-        return Reply(SimilarAnswer(film, self.cat.similarity.similar(film.id, 5)), ephemeral=True)
+        state = {"film": film_id, "service": None, "region": None, "start": 0, "count": 5}
+        reply = await self._similar_page(actor, state, token=None)
+        reply.ephemeral = True
+        return reply
+
+    @component("simmore")
+    async def similar_more(self, actor: Actor, token: str, *, values: list[str]) -> Reply:
+        """The next page of a "more like" list: the owner's message turns the page; anyone else gets the
+        same page privately."""
+        stored = await self.ctx.ui_state.get(token, "similar")
+        if stored is None:
+            raise UserError("This list has expired. Run /similar again.", title="That control has expired")
+        owner, state = stored
+        if self.cat.catalog.get(state["film"]) is None:
+            raise UserError("That film is no longer in the catalogue.")
+        state["start"] += state["count"]
+        state["count"] = PAGE_SIZE
+        if owner != actor.user_id:
+            reply = await self._similar_page(actor, state, token=None, keep=False)
+            reply.ephemeral = True
+            return reply
+        reply = await self._similar_page(actor, state, token)
+        reply.update = True
+        return reply
+
+    async def _similar_page(self, actor: Actor, state: dict[str, Any], token: str | None, *,
+                            keep: bool = True) -> Reply:
+        chosen = self.cat.catalog.films[state["film"]]
+        key, where = state["service"], state["region"]
+        allowed = self.cat.catalog.postings("service", service_key(key, where)) if key and where else None
+        start = state["start"]
+        count = min(state["count"], MAX_SIMILAR - start)
+        # One more than shown says whether a further page exists.
+        items = self.cat.similarity.similar(chosen.id, count + 1, allowed=allowed, skip=start)
+        more = len(items) > count and start + count < MAX_SIMILAR
+        items = items[:count]
+        if more and keep:
+            if token is None:
+                token = await self.ctx.ui_state.put(actor.user_id, "similar", state)
+            else:
+                await self.ctx.ui_state.replace(token, state)
+        else:
+            token = None
+        name = self.cat.services.name_of(key) if key else None
+        return Reply(SimilarAnswer(chosen, items, name, where, start, token), ephemeral=not items)
 
     # /film -------------------------------------------------------------------------------------------
     @command("film")

@@ -182,9 +182,11 @@ def _suggestions(result: GroupSuggestions) -> Message:
     if result.note:
         lines.append(result.note)
     people = "you" if result.group_size == 1 else f"the {result.group_size} of you who are in or voted"
-    where = ("on the services you have" if result.services_known
-             else "streaming in the server's region (set your services with `/settings` for a closer fit)")
-    lines.append(f"Picked for {people}: nobody has marked them seen; {where}.")
+    where = ("films on your services rank first" if result.services_known
+             else "films streaming in the server's region rank first (save your services with `/prefs` for a "
+                  "closer fit)")
+    lines.append(f"Picked for {people} from the nominees so far, your ratings and watchlists: nobody has "
+                 f"marked them seen; {where}.")
     embed = Embed(title=f"💡 Suggestions for {safe(clip(night.title, 200))}", description="\n".join(lines))
     for n, pick in enumerate(result.picks, start=1):
         film = pick.film

@@ -18,7 +18,7 @@ from bot.core.interface import Actor, Reply, command, component, custom_id
 from bot.domain import voting
 from bot.domain.group import Group, suggest_for_group
 from bot.domain.models import Film
-from bot.domain.recommend import quality
+from bot.domain.recommend import qualities
 from bot.domain.when import WhenError, discord_timestamp, parse_duration, parse_when
 from bot.storage.nights import MAX_NOMINEES, Ballot, Night, Nominee
 
@@ -231,11 +231,11 @@ class NightService:
             # Nobody said which services they have: assume the server's.
             services = {u: set(settings.services) for u in members}
         group = Group(members, await people.watchlists(members), await people.ratings(members), services,
-                      set(await people.seen_by_any(members)), {n.film_id for n in await self.store.nominees(night.id)},
+                      set(await people.seen_by_any(members)), [n.film_id for n in await self.store.nominees(night.id)],
                       self.keeper.region(settings))
         catalogue = self.ctx.catalogue
         picks = suggest_for_group(catalogue.catalog, catalogue.similarity, group, count, who=mention,
-                                  quality=lambda film: quality(catalogue.catalog, film))
+                                  quality=qualities(catalogue.catalog, catalogue.similarity.arrays))
         suggestions = []
         for pick in picks:
             why = pick.reasons or ["Well liked, and nobody here has marked it seen"]

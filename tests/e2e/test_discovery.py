@@ -38,8 +38,13 @@ async def test_watch_with_filters_and_its_buttons(standin: DiscordStandIn, bot: 
     ids = custom_ids(first)
     more = next(i for i in ids if i.startswith("mq:more:"))
     # Another batch replaces the picks in place, with different films.
-    again = await (await standin.click(first, more, user=BOB)).answer()
+    again = await (await standin.click(first, more, user=ALICE)).answer()
+    assert not is_ephemeral(again) and again["id"] == first["id"]
     assert set(field_names(again)).isdisjoint(picks)
+    # Someone else pressing it gets a batch of their own, privately; Alice's message is left alone.
+    private = await (await standin.click(again, more, user=BOB)).answer()
+    assert is_ephemeral(private) and private["id"] != first["id"]
+    assert field_names(standin.message(first["id"])) == field_names(again)
     # "I've seen" marks the chosen film for the clicker, privately.
     seen_select = next(c for c in components(again) if c.get("custom_id") == "mq:seenpick")
     film_id = seen_select["options"][0]["value"]
