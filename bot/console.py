@@ -121,16 +121,7 @@ def _convert(command: app_commands.Command, param: app_commands.Parameter, value
     label = f"`{param.display_name}`"
     kind = param.type
     if kind is AppCommandOptionType.integer or kind is AppCommandOptionType.number:
-        try:
-            number: float | int = int(value) if kind is AppCommandOptionType.integer else float(value)
-        except ValueError:
-            raise ConsoleInputError(f"{label} must be a "
-                                    f"{'whole ' if kind is AppCommandOptionType.integer else ''}number.",
-                                    title="Not a number") from None
-        low, high = param.min_value, param.max_value
-        if (low is not None and number < low) or (high is not None and number > high):
-            raise ConsoleInputError(f"{label} must be between {low} and {high}.", title="Out of range")
-        converted: Any = number
+        converted: Any = _number(label, value, kind, param.min_value, param.max_value)
     elif kind is AppCommandOptionType.boolean:
         lowered = value.lower()
         if lowered not in ("true", "false", "yes", "no"):
@@ -153,6 +144,31 @@ def _convert(command: app_commands.Command, param: app_commands.Parameter, value
                                     title="Not one of the choices")
         converted = allowed[key]
     return converted
+
+
+# What Discord itself accepts for a number option that sets no range of its own.
+DISCORD_NUMBER_RANGE = (-(2**53), 2**53)
+_NUMBER = re.compile(r"[+-]?[0-9]{1,20}(?:\.[0-9]{1,20})?")  # ASCII digits, and few of them
+_WHOLE = re.compile(r"[+-]?[0-9]{1,20}")
+
+
+def _number(label: str, value: str, kind: AppCommandOptionType, low: float | None, high: float | None) -> float | int:
+    """An integer or number option as the Discord client checks it: plain digits inside the option's range.
+
+    The pattern comes first: int() takes `１２`, `1_000` and 4,000 digits, float() takes `inf` and `nan`."""
+    low = DISCORD_NUMBER_RANGE[0] if low is None else low
+    high = DISCORD_NUMBER_RANGE[1] if high is None else high
+    whole = kind is AppCommandOptionType.integer
+    text = value.strip()
+    if not (_WHOLE if whole else _NUMBER).fullmatch(text):
+        digits = text.lstrip("+-")
+        title = "Out of range" if digits.isascii() and digits.isdecimal() else "Not a number"
+        raise ConsoleInputError(f"{label} must be a {'whole ' if whole else ''}number from {low} to {high}.",
+                                title=title)
+    number = int(text) if whole else float(text)
+    if not low <= number <= high:
+        raise ConsoleInputError(f"{label} must be between {low} and {high}.", title="Out of range")
+    return number
 
 
 _TIMESTAMP = re.compile(r"<t:(-?\d{1,12})(?::([tTdDfFR]))?>")

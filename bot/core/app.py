@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 
 S = TypeVar("S")
 
+RERUN_INDEX_DIGITS = 2  # a "which one?" prompt offers a handful of films; a longer index is forged
+
 
 class Marquee:
     def __init__(self, ctx: Context, features: Iterable[Feature]) -> None:
@@ -107,7 +109,7 @@ class Marquee:
     async def rerun(self, actor: Actor, token: str, index: str, *, values: list[str]) -> Reply:
         """A disambiguation button: run the original command again with the chosen film."""
         stored = await self.ctx.ui_state.get(token, "rerun")
-        if stored is None or not index.isdecimal() or not index.isascii():
+        if stored is None or not (index.isascii() and index.isdecimal()) or len(index) > RERUN_INDEX_DIGITS:
             return self.failure_reply("That choice has expired. Run the command again.",
                                       title="That control has expired")
         owner, state = stored

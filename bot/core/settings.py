@@ -43,10 +43,14 @@ class Settings:
         return self.token
 
 
+SNOWFLAKE_DIGITS = 20  # 2**64 has 20 digits
+
+
 def _snowflake(name: str, raw: str) -> int:
-    if not raw.isdigit() or not (0 < int(raw) < 2**64):
+    # ASCII digits, and few: `²` passes isdigit() but not int(), and int() refuses 4,300+ digits.
+    if not (raw.isascii() and raw.isdecimal()) or len(raw) > SNOWFLAKE_DIGITS or not 0 < int(raw) < 2**64:
         raise ConfigError(
-            f"{name}={raw!r} is not a Discord id. It must be the numeric id of a server: enable Developer Mode "
+            f"{name}={raw[:30]!r}{'…' if len(raw) > 30 else ''} is not a Discord id. It must be the numeric id of a server: enable Developer Mode "
             f"in Discord (Settings > Advanced), right-click the server icon and choose 'Copy Server ID'."
         )
     return int(raw)

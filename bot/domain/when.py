@@ -15,12 +15,13 @@ Rules worth knowing:
   "in 2 days" keeps the same clock time across a summer-time change while "in 48h" does not.
 * Day/month with slashes or dots (12/05) is rejected: 12/05 is 5 December to some readers and
   12 May to others. ISO dates (2026-12-05) and month names (5 dec, dec 5) are unambiguous.
-* The result must lie after `now` and no more than MAX_AHEAD later.
+* The result must lie after `now` and no more than MAX_AHEAD later. Numbers too big for a date (a year
+  9999, "in 9999999999 days", a 5,000-digit timestamp) get that answer too, never an overflow.
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 __all__ = [
@@ -42,6 +43,8 @@ TIMESTAMP_STYLES = "tTdDfFR"  # Discord's <t:unix:style> formats
 
 # Unix seconds: 9-11 digits covers 1973 .. 5138; shorter numbers are more likely a typo'd time.
 _UNIX = re.compile(r"^\d{9,11}$")
+# A Discord timestamp longer than this is beyond any date Python can hold (and int() refuses 4,300+ digits).
+_UNIX_DIGITS_MAX = 12
 _MENTION = re.compile(r"^<t:(-?\d+)(?::([tTdDfFR]))?>$")
 _SLASHED_DATE = re.compile(r"^\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?(?:\s|$)")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[t\s]+(.*)$)")
@@ -91,6 +94,7 @@ _DURATION_PART = re.compile(
     rf"(?:(?P<number>\d+(?:\.\d+)?)\s*|\b(?P<article>an?)\s+)(?P<unit>{_alternatives(_DURATION_UNITS)})(?![a-z])"
 )
 _DURATION_FILLER = re.compile(r"^[\s,]*(?:and[\s,]+)?$")
+_UNIT_SECONDS = {"weeks": 7 * 86400, "days": 86400, "hours": 3600, "minutes": 60}
 
 
 class WhenError(ValueError):
@@ -116,16 +120,18 @@ def parse_when(text: str, *, now: datetime, tz: tzinfo) -> datetime:
 def parse_duration(text: str) -> timedelta:
     """Read how long something lasts ("2h", "90m", "1d", "1h30m", "45 minutes"): 5 minutes .. 14 days."""
     raw = " ".join(text.strip().split())
-    duration = _read_duration(raw)
-    if duration is None:
+    parts = _duration_parts(raw)
+    if parts is None:
         raise WhenError(
             f"I couldn't read “{raw}” as a length of time. Try `2h`, `90m`, `1d`, `1h30m` or `45 minutes`."
             if raw else "Give a length of time, like `2h`, `90m`, `1d`, `1h30m` or `45 minutes`."
         )
+    # Compared in float seconds before a timedelta exists: timedelta(days=9999999999) overflows.
+    if _seconds(parts) > MAX_DURATION.total_seconds():
+        raise WhenError(f"“{raw}” is too long: the longest allowed is 14 days.")
+    duration = timedelta(**parts)
     if duration < MIN_DURATION:
         raise WhenError(f"“{raw}” is too short: the shortest allowed is 5 minutes.")
-    if duration > MAX_DURATION:
-        raise WhenError(f"“{raw}” is too long: the longest allowed is 14 days.")
     return duration
 
 
@@ -144,9 +150,9 @@ def discord_timestamp(dt: datetime, style: str = "F") -> str:
 
 def _read_moment(raw: str, now: datetime, tz: tzinfo) -> datetime:
     if match := _MENTION.match(raw):
-        return _from_unix(int(match.group(1)), raw)
+        return _from_unix(match.group(1), raw)
     if _UNIX.match(raw):
-        return _from_unix(int(raw), raw)
+        return _from_unix(raw, raw)
 
     text = raw.lower().replace(",", " ")
     text = " ".join(text.split())
@@ -179,11 +185,13 @@ def _read_moment(raw: str, now: datetime, tz: tzinfo) -> datetime:
     return _on_day(match, clock, raw, local_now, tz)
 
 
-def _from_unix(seconds: int, raw: str) -> datetime:
+def _from_unix(seconds: str, raw: str) -> datetime:
     try:
-        return datetime.fromtimestamp(seconds, timezone.utc)
+        if len(seconds.lstrip("-")) > _UNIX_DIGITS_MAX:
+            raise OverflowError(seconds)
+        return datetime.fromtimestamp(int(seconds), timezone.utc)
     except (OverflowError, OSError, ValueError):
-        raise WhenError(f"“{raw}” is not a usable Unix timestamp.") from None
+        raise WhenError(f"“{raw}” is not a usable Unix timestamp. Pick a time within the next year.") from None
 
 
 def _read_relative(rest: str, raw: str, now: datetime, tz: tzinfo) -> datetime:
@@ -193,6 +201,8 @@ def _read_relative(rest: str, raw: str, now: datetime, tz: tzinfo) -> datetime:
             f"I couldn't read “{raw}”. Relative times look like `in 3h`, `in 90 minutes`, `in 2 days` "
             f"or `in 1h30m`."
         )
+    if _seconds(parts) > (MAX_AHEAD + timedelta(days=1)).total_seconds():  # a day's slack for clock changes
+        raise WhenError(f"“{raw}” is more than a year away. Pick a time within the next year.")
     calendar_days = parts.get("weeks", 0) * 7 + parts.get("days", 0)
     elapsed = timedelta(hours=parts.get("hours", 0), minutes=parts.get("minutes", 0))
     # Aware datetimes sharing a tzinfo add wall-clock time; go through UTC so "in 48h" is 48 real hours.
@@ -213,6 +223,7 @@ def _read_iso(match: re.Match, raw: str, tz: tzinfo, now: datetime) -> datetime:
         on = date(int(year), int(month), int(day))
     except ValueError:
         raise WhenError(f"“{raw}” is not a real date.") from None
+    _check_year(on.year, raw, now)
     if not rest:
         raise WhenError(f"What time on {on.isoformat()}? Add one, like `{on.isoformat()} 21:00`.")
     # Full ISO 8601, possibly with an explicit offset ("2026-12-05T21:00+01:00", "...Z").
@@ -272,6 +283,8 @@ def _on_day(match: re.Match, clock: time, raw: str, local_now: datetime, tz: tzi
     elif (day_text := match.group("dm_day") or match.group("md_day")) is not None:
         month = _MONTHS[match.group("dm_month") or match.group("md_month")]
         year_text = match.group("dm_year") or match.group("md_year")
+        if year_text:
+            _check_year(int(year_text), raw, local_now)
         day = _dated(int(year_text) if year_text else today.year, month, int(day_text), raw)
         if year_text is None and not ahead(day):
             day = _dated(today.year + 1, month, int(day_text), raw)
@@ -285,6 +298,15 @@ def _dated(year: int, month: int, day: int, raw: str) -> date:
         return date(year, month, day)
     except ValueError:
         raise WhenError(f"“{raw}” is not a real date in {year}.") from None
+
+
+def _check_year(year: int, raw: str, now: datetime) -> None:
+    """Refuse a year that cannot hold a valid answer before converting it: year 9999 in a zone west of UTC
+    is year 10000 in UTC, which datetime cannot represent."""
+    if year < now.year - 1:
+        raise WhenError(f"“{raw}” has already passed. Pick a time within the next year.")
+    if year > now.year + 1:
+        raise WhenError(f"“{raw}” is more than a year away. Pick a time within the next year.")
 
 
 def _localize(local: datetime, tz: tzinfo, raw: str, *, skipped_ok: bool = False) -> datetime:
@@ -358,8 +380,6 @@ def _duration_parts(text: str) -> dict[str, float] | None:
     return parts
 
 
-def _read_duration(raw: str) -> timedelta | None:
-    parts = _duration_parts(raw)
-    if parts is None:
-        return None
-    return timedelta(**parts)
+def _seconds(parts: Mapping[str, float]) -> float:
+    """How long the parts last, in seconds: float arithmetic, so an absurd number is inf, never an overflow."""
+    return sum(value * _UNIT_SECONDS[unit] for unit, value in parts.items())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core.errors import UserError
 from bot.core.interface import Actor, Reply, command, component
-from bot.storage.nights import Night
+from bot.storage.nights import MAX_NOMINEES, Night
 
 from .jobs import BallotRefresher
 from .keeper import NightKeeper, shown, stale
@@ -14,9 +14,13 @@ CAST_STATUS = {"new": "✅ Your ballot is counted.", "changed": "✅ Your ballot
                "unchanged": "✅ Your ballot was already exactly this; it still counts."}
 
 
+POSITION_DIGITS = len(str(MAX_NOMINEES))
+
+
 def positions_from(values: list[str]) -> list[int] | None:
-    """Nominee positions a select sent back (ASCII digits only), or None when they were not ours."""
-    if any(not (v.isascii() and v.isdecimal()) for v in values):
+    """Nominee positions a select sent back (a few ASCII digits), or None when they were not ours: `²` is a
+    digit to isdigit() but not to int(), and int() refuses a 5,000-digit string."""
+    if any(not (v.isascii() and v.isdecimal()) or len(v) > POSITION_DIGITS for v in values):
         return None
     return list(dict.fromkeys(int(v) for v in values))
 
