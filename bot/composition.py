@@ -19,7 +19,7 @@ FEATURES: Sequence[Feature] = (discovery.FEATURE, lists.FEATURE, movienight.FEAT
 
 
 async def open_app(settings: Settings, features: Sequence[Feature] = FEATURES) -> Marquee:
-    return await Marquee.open(settings.database_path, features, default_region=settings.default_region)
+    return await Marquee.open(settings.database, features, default_region=settings.default_region)
 
 
 def build_bot(settings: Settings, app: Marquee, *, serving: bool = True) -> MarqueeBot:

@@ -12,7 +12,7 @@ import uuid
 from pathlib import Path
 from typing import Any, Iterable, TypeVar
 
-from ..storage.db import Database
+from ..storage.backend import open_database
 from .catalogue import Catalogue, normal_query
 from .context import Context
 from .errors import NeedsChoice, UserError
@@ -37,9 +37,10 @@ class Marquee:
         self._background: list[asyncio.Task[None]] = []
 
     @classmethod
-    async def open(cls, database_path: Path | str, features: Iterable[Feature], *,
+    async def open(cls, database: Path | str, features: Iterable[Feature], *,
                    default_region: str = "US") -> "Marquee":
-        db = await Database.open(database_path)
+        """The app over the database at `database`: a SQLite file path or a `postgresql://` URL."""
+        db = await open_database(database)
         try:
             catalogue = await Catalogue.load(db)
             return cls(Context(db, catalogue, default_region=default_region), features)

@@ -19,7 +19,7 @@ from ..domain.search import TitleIndex
 from ..domain.similarity import SimilarityEngine
 from ..storage import snapshot
 from ..storage.catalog import CatalogEdit, CatalogStore
-from ..storage.db import Database
+from ..storage.backend import Backend
 from .checks import split_names
 from .memory import release_free_memory
 from .errors import NeedsChoice, UserError
@@ -62,7 +62,7 @@ class Catalogue:
         self._preparing: asyncio.Task[None] | None = None
 
     @classmethod
-    async def load(cls, db: Database, paths: data.DataPaths | None = None, *, force: bool = False) -> "Catalogue":
+    async def load(cls, db: Backend, paths: data.DataPaths | None = None, *, force: bool = False) -> "Catalogue":
         """Load a new shipped data version into the database (keeping server-side edits), then read it.
         `force` rebuilds from the shipped data and the edit log even when the version has not changed."""
         started = time.perf_counter()
@@ -126,7 +126,7 @@ class Catalogue:
                                       await store.revision())
         return key, bytes.fromhex(secret)
 
-    async def _write_snapshot(self, db: Database) -> None:
+    async def _write_snapshot(self, db: Backend) -> None:
         """Save the engine for the next start. Runs in a thread, holding the edit lock so no edit changes the
         objects while they are written."""
         where = snapshot.path_for(db.path)

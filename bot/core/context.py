@@ -6,7 +6,7 @@ for someone). Nothing here knows any feature.
 """
 from __future__ import annotations
 
-from ..storage.db import Database
+from ..storage.backend import Backend
 from ..storage.people import PeopleStore, UiStateStore
 from .catalogue import Catalogue
 from .checks import checked_region
@@ -15,7 +15,7 @@ from .results import CommandInfo
 
 
 class Context:
-    def __init__(self, db: Database, catalogue: Catalogue, *, default_region: str = "US") -> None:
+    def __init__(self, db: Backend, catalogue: Catalogue, *, default_region: str = "US") -> None:
         self.db = db
         self.catalogue = catalogue
         self.people = PeopleStore(db)

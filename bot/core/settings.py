@@ -36,6 +36,16 @@ class Settings:
     default_region: str
     api_base: str | None
     gateway_url: str | None
+    # Running at scale (see README, "Running at scale"): a PostgreSQL database shared by several processes,
+    # and the shards this process runs.
+    database_url: str | None = None
+    shard_count: int | None = None
+    shard_ids: tuple[int, ...] | None = None
+
+    @property
+    def database(self) -> str | Path:
+        """What to open: DATABASE_URL when set (PostgreSQL), else the SQLite file DATABASE_PATH."""
+        return self.database_url or self.database_path
 
     def require_token(self) -> str:
         if not self.token:
@@ -62,6 +72,37 @@ def _url(name: str, raw: str, schemes: tuple[str, ...]) -> str:
     return raw.rstrip("/")
 
 
+def _database_url(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    if not raw.startswith(("postgresql://", "postgres://")):
+        raise ConfigError(
+            f"DATABASE_URL must be a PostgreSQL URL such as postgresql://marquee:secret@db.example:5432/marquee "
+            f"(it starts {raw.split('://', 1)[0][:20]!r}). Leave it unset to use the SQLite file DATABASE_PATH."
+        )
+    return raw
+
+
+def _shards(count_raw: str | None, ids_raw: str | None) -> tuple[int | None, tuple[int, ...] | None]:
+    """SHARD_COUNT (how many shards the whole bot has) and SHARD_IDS (the ones this process runs)."""
+    if count_raw is None:
+        if ids_raw is not None:
+            raise ConfigError("SHARD_IDS needs SHARD_COUNT too: how many shards the whole bot runs, across every "
+                              "process (e.g. SHARD_COUNT=4 SHARD_IDS=0,1 here and SHARD_IDS=2,3 on the other).")
+        return None, None
+    if not count_raw.isdecimal() or not 1 <= int(count_raw) <= 65535:
+        raise ConfigError(f"SHARD_COUNT={count_raw!r} must be a whole number of shards, 1 or more.")
+    count = int(count_raw)
+    if ids_raw is None:
+        return count, None
+    parts = [p.strip() for p in ids_raw.split(",") if p.strip()]
+    if not parts or not all(p.isdecimal() and int(p) < count for p in parts):
+        raise ConfigError(f"SHARD_IDS={ids_raw!r} must list shard numbers from 0 to {count - 1}, separated by "
+                          f"commas (e.g. SHARD_IDS=0,1), because SHARD_COUNT={count}.")
+    ids = tuple(dict.fromkeys(int(p) for p in parts))
+    return count, tuple(sorted(ids))
+
+
 def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = False) -> Settings:
     """Read and validate every setting. Raises ConfigError with a one-paragraph explanation."""
     if read_dotenv:
@@ -85,6 +126,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = F
     guild = get("DEV_GUILD_ID")
     api_base = get("DISCORD_API_BASE")
     gateway = get("DISCORD_GATEWAY_URL")
+    shard_count, shard_ids = _shards(get("SHARD_COUNT"), get("SHARD_IDS"))
     return Settings(
         token=get("DISCORD_TOKEN"),
         database_path=Path(get("DATABASE_PATH") or DEFAULT_DATABASE).expanduser(),
@@ -93,6 +135,9 @@ def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = F
         default_region=region.upper(),
         api_base=_url("DISCORD_API_BASE", api_base, ("http", "https")) if api_base else None,
         gateway_url=_url("DISCORD_GATEWAY_URL", gateway, ("ws", "wss")) if gateway else None,
+        database_url=_database_url(get("DATABASE_URL")),
+        shard_count=shard_count,
+        shard_ids=shard_ids,
     )
 
 

@@ -8,10 +8,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
-import aiosqlite
-
 from ..domain.models import Availability, Film, Link, Score
-from .db import Database
+from .backend import Backend, Connection
 
 _FILM_COLUMNS = ("id", "title", "year", "runtime", "certificate", "imdb_id", "curated", "pitch", "notes",
                  "popularity", "genres", "directors", "cast_members", "languages", "countries", "aliases",
@@ -32,7 +30,7 @@ class CatalogEdit:
 
 
 class CatalogStore:
-    def __init__(self, db: Database):
+    def __init__(self, db: Backend):
         self.db = db
 
     async def film_count(self) -> int:
@@ -62,7 +60,7 @@ class CatalogStore:
     async def load(self) -> tuple[list[Film], list[Link]]:
         """Read the whole catalogue into typed objects (done once at start-up)."""
         tags: dict[str, list[str]] = {}
-        for row in await self.db.fetchall("SELECT film_id, tag FROM film_tags ORDER BY film_id, rowid"):
+        for row in await self.db.fetchall("SELECT film_id, tag FROM film_tags ORDER BY film_id, position"):
             tags.setdefault(row[0], []).append(row[1])
         scores: dict[str, list[Score]] = {}
         for row in await self.db.fetchall("SELECT film_id, kind, value, count, source, as_of FROM scores"):
@@ -156,7 +154,7 @@ class CatalogStore:
             "local_edits": "SELECT COUNT(*) FROM catalog_edits",
         }
         counts: dict[str, Any] = {name: int(await self.db.scalar(sql)) for name, sql in queries.items()}
-        facts = ", ".join(f"SUM({test}) AS {name}" for name, test in _FACT_TESTS.items())
+        facts = ", ".join(f"SUM(CASE WHEN {test} THEN 1 ELSE 0 END) AS {name}" for name, test in _FACT_TESTS.items())
         totals = await self.db.fetchone(f"SELECT {facts} FROM films")  # noqa: S608 - fixed expressions
         counts.update({f"with_{name}": int(totals[name] or 0) for name in _FACT_TESTS} if totals else {})
         counts["by_decade"] = {
@@ -191,13 +189,13 @@ _FACT_TESTS = {
 }
 
 
-async def _new_revision(conn: aiosqlite.Connection) -> None:
+async def _new_revision(conn: Connection) -> None:
     # Random, not a counter: a database restored from a backup never matches a newer snapshot.
     await conn.execute("INSERT INTO meta(key, value) VALUES ('catalog_revision', ?) "
                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (secrets.token_hex(8),))
 
 
-async def _log_edit(conn: aiosqlite.Connection, guild_id: int | None, user_id: int | None, op: str,
+async def _log_edit(conn: Connection, guild_id: int | None, user_id: int | None, op: str,
                     payload: dict) -> None:
     await conn.execute(
         "INSERT INTO catalog_edits(at, guild_id, user_id, op, payload) VALUES (?, ?, ?, ?, ?)",
@@ -206,13 +204,13 @@ async def _log_edit(conn: aiosqlite.Connection, guild_id: int | None, user_id: i
     )
 
 
-async def _insert_films(conn: aiosqlite.Connection, films: Iterable[Film], *, replace: bool = False) -> None:
+async def _insert_films(conn: Connection, films: Iterable[Film], *, replace: bool = False) -> None:
     # An upsert, not INSERT OR REPLACE: REPLACE deletes the old row first, and the ON DELETE CASCADE of
     # links/film_tags would silently drop the film's links.
     upsert = (" ON CONFLICT(id) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in _FILM_COLUMNS[1:])
               if replace else "")
     film_rows: list[tuple[object, ...]] = []
-    tag_rows: list[tuple[str, str]] = []  # (film_id, tag)
+    tag_rows: list[tuple[str, str, int]] = []  # (film_id, tag, position)
     score_rows: list[tuple[str, str, int, int | None, str, str | None]] = []  # film_id, kind, value, count, ...
     availability_rows: list[tuple[str, str, str, str, str, str | None]] = []  # film_id, service, region, ...
     for f in films:
@@ -222,14 +220,14 @@ async def _insert_films(conn: aiosqlite.Connection, films: Iterable[Film], *, re
             f.original_title, _j(f.writers), f.billed, f.series, f.series_order, _j(f.secondary_genres),
             _j(f.secondary_countries), _j(f.secondary_languages), f.method,
         ))
-        tag_rows.extend((f.id, tag) for tag in dict.fromkeys(f.tags))
+        tag_rows.extend((f.id, tag, n) for n, tag in enumerate(dict.fromkeys(f.tags)))
         score_rows.extend((f.id, s.kind, s.value, s.count, s.source, s.as_of) for s in f.scores)
         availability_rows.extend((f.id, a.service, a.region, a.kind, a.checked, a.source) for a in f.availability)
     await conn.executemany(
         f"INSERT INTO films({', '.join(_FILM_COLUMNS)}) VALUES ({', '.join('?' * len(_FILM_COLUMNS))}){upsert}",
         film_rows,
     )
-    await conn.executemany("INSERT OR IGNORE INTO film_tags(film_id, tag) VALUES (?, ?)", tag_rows)
+    await conn.executemany("INSERT OR IGNORE INTO film_tags(film_id, tag, position) VALUES (?, ?, ?)", tag_rows)
     await conn.executemany(
         "INSERT OR REPLACE INTO scores(film_id, kind, value, count, source, as_of) VALUES (?, ?, ?, ?, ?, ?)",
         score_rows,

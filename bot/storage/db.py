@@ -11,15 +11,19 @@ from typing import Any, AsyncIterator, Iterable
 
 import aiosqlite
 
+from .backend import Backend
 from .errors import DatabaseUnusable
-from .migrations import LATEST_VERSION, MIGRATIONS
+from .migrations import LATEST_VERSION, MIGRATIONS, for_dialect
 
 log = logging.getLogger(__name__)
 
 
-class Database:
-    """Wraps one connection. Writes go through `transaction()`, which serialises writers in-process
-    (one asyncio lock) and uses BEGIN IMMEDIATE so a write either fully happens or not at all."""
+class Database(Backend):
+    """The SQLite backend (the embedded default). Wraps one connection. Writes go through `transaction()`,
+    which serialises writers in-process (one asyncio lock) and uses BEGIN IMMEDIATE so a write either fully
+    happens or not at all."""
+
+    dialect = "sqlite"
 
     def __init__(self, conn: aiosqlite.Connection, path: Path):
         self._conn = conn
@@ -63,6 +67,7 @@ class Database:
                 continue
             log.info("Applying database migration %d", number)
             # executescript commits on its own; wrap the script so a failure leaves nothing half-applied.
+            script = for_dialect(number, script, self.dialect)
             await self._conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
 
     @asynccontextmanager
@@ -85,23 +90,8 @@ class Database:
         async with self._conn.execute(sql, tuple(params)) as cursor:
             return await cursor.fetchone()
 
-    async def scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
-        row = await self.fetchone(sql, params)
-        return None if row is None else row[0]
-
-    async def execute(self, sql: str, params: Iterable[Any] = ()) -> None:
-        """A single-statement write, atomic on its own."""
-        async with self.transaction() as conn:
-            await conn.execute(sql, tuple(params))
-
-    async def get_meta(self, key: str) -> str | None:
-        return await self.scalar("SELECT value FROM meta WHERE key = ?", (key,))
-
-    async def set_meta(self, key: str, value: str) -> None:
-        await self.execute(
-            "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            (key, value),
-        )
+    async def schema_version(self) -> int:
+        return int(await self.scalar("PRAGMA user_version"))
 
 
 def _check_writable(path: Path) -> None:

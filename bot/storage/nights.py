@@ -12,9 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
-import aiosqlite
-
-from .db import Database
+from .backend import Backend, Connection, Row
 
 MAX_NOMINEES = 20
 OPEN, CLOSED, CANCELLED = "open", "closed", "cancelled"
@@ -83,7 +81,7 @@ class Turnout:
     attendees: int
 
 
-def _night(row: aiosqlite.Row) -> Night:
+def _night(row: Row) -> Night:
     return Night(
         id=row[0], guild_id=row[1], channel_id=row[2], message_id=row[3], host_id=row[4], title=row[5],
         showtime=row[6], closes_at=row[7], voting=row[8], status=row[9], event_id=row[10], created_at=row[11],
@@ -92,7 +90,7 @@ def _night(row: aiosqlite.Row) -> Night:
 
 
 class NightStore:
-    def __init__(self, db: Database):
+    def __init__(self, db: Backend):
         self.db = db
 
     # Nights ----------------------------------------------------------------------------------------
@@ -290,11 +288,11 @@ _NOMINEES_SQL = "SELECT film_id, position, nominated_by, at FROM nominees WHERE 
 _BALLOTS_SQL = "SELECT user_id, choices, updated_at FROM ballots WHERE night_id = ? ORDER BY user_id"
 
 
-async def _nominees(conn: aiosqlite.Connection, night_id: int) -> list[Nominee]:
+async def _nominees(conn: Connection, night_id: int) -> list[Nominee]:
     async with conn.execute(_NOMINEES_SQL, (night_id,)) as cursor:
         return [Nominee(*row) for row in await cursor.fetchall()]
 
 
-async def _ballots(conn: aiosqlite.Connection, night_id: int) -> list[Ballot]:
+async def _ballots(conn: Connection, night_id: int) -> list[Ballot]:
     async with conn.execute(_BALLOTS_SQL, (night_id,)) as cursor:
         return [Ballot(r[0], tuple(json.loads(r[1])), r[2]) for r in await cursor.fetchall()]

@@ -5,7 +5,7 @@ import json
 import time
 from dataclasses import dataclass, field
 
-from .db import Database
+from .backend import Backend
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +42,7 @@ class Forgotten:
 
 
 class PeopleStore:
-    def __init__(self, db: Database):
+    def __init__(self, db: Backend):
         self.db = db
 
     # Preferences -----------------------------------------------------------------------------------
@@ -114,12 +114,13 @@ class PeopleStore:
     async def mark_seen(self, user_ids: list[int] | int, film_id: str) -> int:
         ids = [user_ids] if isinstance(user_ids, int) else user_ids
         now = int(time.time())
+        added = 0
         async with self.db.transaction() as conn:
-            before = conn.total_changes
-            await conn.executemany(
-                "INSERT OR IGNORE INTO seen(user_id, film_id, at) VALUES (?, ?, ?)", [(u, film_id, now) for u in ids]
-            )
-            return conn.total_changes - before
+            for user_id in dict.fromkeys(ids):  # a night's attendees: a handful, each counted
+                cursor = await conn.execute("INSERT OR IGNORE INTO seen(user_id, film_id, at) VALUES (?, ?, ?)",
+                                            (user_id, film_id, now))
+                added += cursor.rowcount
+        return added
 
     async def unmark_seen(self, user_id: int, film_id: str) -> bool:
         async with self.db.transaction() as conn:
@@ -189,7 +190,7 @@ class UiStateStore:
 
     MAX_AGE = 7 * 24 * 3600
 
-    def __init__(self, db: Database):
+    def __init__(self, db: Backend):
         self.db = db
 
     async def put(self, user_id: int, kind: str, payload: dict) -> str:

@@ -17,7 +17,7 @@ from bot.core.errors import UserError
 from bot.core.rendering import to_json
 from bot.core.settings import Settings
 from bot.domain.interchange import EXPORT_FORMATS, IMPORT_FORMATS
-from bot.storage.db import Database
+from bot.storage.backend import open_database
 
 from .service import CatalogService
 
@@ -130,7 +130,7 @@ def _read_import(path: Path, format: str, links: Path | None) -> tuple[bytes, by
 
 
 async def _rebuild(settings: Settings) -> int:
-    db = await Database.open(settings.database_path)
+    db = await open_database(settings.database)
     try:
         catalogue = await Catalogue.load(db, force=True)
         stats = await catalogue.store.stats()
