@@ -211,6 +211,44 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         """,
     ),
+    (
+        4,
+        # Live data (issue 12): what members did with films in each server (the server chart), TMDB's id and
+        # poster of each film with when its streaming was checked, and outside chart entries.
+        """
+        CREATE TABLE activity_events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            guild_id INTEGER NOT NULL,
+            user_id INTEGER NOT NULL,
+            film_id TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('watchlist', 'nominated', 'watched', 'rated')),
+            at INTEGER NOT NULL
+        );
+        CREATE INDEX activity_by_guild ON activity_events(guild_id, at);
+        CREATE INDEX activity_by_user ON activity_events(user_id);
+        CREATE TABLE tmdb_films (
+            film_id TEXT PRIMARY KEY,
+            tmdb_id INTEGER,
+            poster_path TEXT,
+            looked_up_at INTEGER NOT NULL,
+            providers_at INTEGER
+        );
+        CREATE INDEX tmdb_films_by_id ON tmdb_films(tmdb_id);
+        CREATE TABLE chart_entries (
+            chart TEXT NOT NULL,
+            region TEXT NOT NULL DEFAULT '',
+            rank INTEGER NOT NULL CHECK (rank >= 1),
+            film_id TEXT,
+            title TEXT NOT NULL,
+            year INTEGER,
+            as_of TEXT NOT NULL,
+            source TEXT NOT NULL,
+            fetched_at INTEGER NOT NULL,
+            PRIMARY KEY (chart, region, rank)
+        );
+        CREATE INDEX chart_entries_by_film ON chart_entries(film_id);
+        """,
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]
