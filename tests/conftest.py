@@ -97,6 +97,13 @@ async def app(db_path: Path, shared_catalogue: SharedCatalogue) -> AsyncIterator
 
 
 @pytest.fixture
+def curator() -> Actor:
+    """Someone allowed to change the shared catalogue (server admin rights alone do not)."""
+    return Actor(user_id=444, name="curator", guild_id=900, channel_id=901, can_manage_guild=True,
+                 can_manage_events=True)
+
+
+@pytest.fixture
 def alice() -> Actor:
     return Actor(user_id=111, name="alice", guild_id=900, channel_id=901)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.core.app import Marquee
 from bot.core.interface import Actor
 from bot.core.rendering import render, render_text
+from bot.core.results import Failure
 from bot.domain.similarity import MAX_SIMILAR, PAGE_SIZE
 
 
@@ -33,12 +34,17 @@ async def test_similar_pages_continue_the_same_list(app: Marquee, alice: Actor, 
     assert f"{MAX_SIMILAR}. " in text
 
 
-async def test_someone_elses_more_button_gives_them_their_own_page(app: Marquee, alice: Actor, bob: Actor) -> None:
+async def test_someone_elses_more_button_is_refused(app: Marquee, alice: Actor, bob: Actor) -> None:
     first = (await app.dispatch_command(alice, "similar", {"film": "heat-1995"})).result
-    reply = await app.dispatch_component(bob, f"mq:simmore:{first.token}", [])
-    assert reply.ephemeral and not reply.update and reply.result.start == 5
+    refused = await app.dispatch_component(bob, f"mq:simmore:{first.token}", [])
+    assert isinstance(refused.result, Failure) and refused.result.title == "Not your list" and refused.ephemeral
     again = await app.dispatch_component(alice, f"mq:simmore:{first.token}", [])
     assert again.result.start == 5  # Bob's press did not move Alice's page
+    watch = (await app.dispatch_command(alice, "watch", {"count": 2})).result
+    not_yours = await app.dispatch_component(bob, f"mq:more:{watch.token}", [])
+    assert isinstance(not_yours.result, Failure) and not_yours.result.title == "Not your picks"
+    mine = await app.dispatch_component(alice, f"mq:more:{watch.token}", [])
+    assert mine.result.batch == 1  # Bob's press did not advance Alice's batches
 
 
 async def test_watch_uses_saved_services_and_says_so(app: Marquee, alice: Actor) -> None:

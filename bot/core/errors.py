@@ -13,8 +13,8 @@ class UserError(Exception):
 
 
 class NotAllowed(UserError):
-    def __init__(self, message: str):
-        super().__init__(message, title="Not allowed")
+    def __init__(self, message: str, *, title: str = "Not allowed"):
+        super().__init__(message, title=title)
 
 
 class ConfigError(Exception):

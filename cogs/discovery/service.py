@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.core.checks import checked_range
 from bot.core.context import Context
-from bot.core.errors import UserError
+from bot.core.errors import NotAllowed, UserError
 from bot.core.interface import Actor, Reply, command, component
 from bot.core.results import Notice
 from bot.domain.catalog import service_key
@@ -95,16 +95,13 @@ class DiscoveryService:
                 return None, settings.services, "the server's"
         return None, (), None
 
-    async def _watch_answer(self, actor: Actor, state: dict[str, Any], token: str | None, *,
-                            keep: bool = True) -> Reply:
+    async def _watch_answer(self, actor: Actor, state: dict[str, Any], token: str | None) -> Reply:
         seen = frozenset(await self.ctx.people.seen_ids(actor.user_id))
         query = WatchQuery(**{k: state[k] for k in ("mood", "genre", "service", "max_minutes", "like", "country",
                                                      "era", "region", "count", "seed", "batch")},
                            services=tuple(state.get("services", ())), exclude=seen)
         result = recommend(self.cat.catalog, self.cat.similarity, query)
-        if not keep:
-            token = None
-        elif result.picks and state["batch"] < MAX_BATCHES:
+        if result.picks and state["batch"] < MAX_BATCHES:
             if token is None:
                 token = await self.ctx.ui_state.put(actor.user_id, "watch", state)
             else:
@@ -135,13 +132,12 @@ class DiscoveryService:
         if stored is None:
             raise UserError("These picks have expired. Run /watch again.", title="That control has expired")
         owner, state = stored
-        state["batch"] += 1
         if owner != actor.user_id:
-            # Someone else's picks: show this person the next batch privately and leave the owner's
-            # message (and its paging state) alone.
-            reply = await self._watch_answer(actor, state, token=None, keep=False)
-            reply.ephemeral = True
-            return reply
+            # The state is the owner's (their filters, region and place in the batches): never run it for
+            # someone else.
+            raise NotAllowed("These picks belong to someone else's /watch. Run /watch for picks of your own.",
+                             title="Not your picks")
+        state["batch"] += 1
         reply = await self._watch_answer(actor, state, token)
         reply.update = bool(reply.result.picks)
         return reply
@@ -192,26 +188,23 @@ class DiscoveryService:
 
     @component("simmore")
     async def similar_more(self, actor: Actor, token: str, *, values: list[str]) -> Reply:
-        """The next page of a "more like" list: the owner's message turns the page; anyone else gets the
-        same page privately."""
+        """The next page of a "more like" list, in place of the one shown (only for who asked for it)."""
         stored = await self.ctx.ui_state.get(token, "similar")
         if stored is None:
             raise UserError("This list has expired. Run /similar again.", title="That control has expired")
         owner, state = stored
+        if owner != actor.user_id:
+            raise NotAllowed("This list belongs to someone else's /similar. Run /similar (or press "
+                             "“More like this” on a film) for a list of your own.", title="Not your list")
         if self.cat.catalog.get(state["film"]) is None:
             raise UserError("That film is no longer in the catalogue.")
         state["start"] += state["count"]
         state["count"] = PAGE_SIZE
-        if owner != actor.user_id:
-            reply = await self._similar_page(actor, state, token=None, keep=False)
-            reply.ephemeral = True
-            return reply
         reply = await self._similar_page(actor, state, token)
         reply.update = True
         return reply
 
-    async def _similar_page(self, actor: Actor, state: dict[str, Any], token: str | None, *,
-                            keep: bool = True) -> Reply:
+    async def _similar_page(self, actor: Actor, state: dict[str, Any], token: str | None) -> Reply:
         chosen = self.cat.catalog.films[state["film"]]
         key, where = state["service"], state["region"]
         allowed = self.cat.catalog.postings("service", service_key(key, where)) if key and where else None
@@ -221,7 +214,7 @@ class DiscoveryService:
         items = self.cat.similarity.similar(chosen.id, count + 1, allowed=allowed, skip=start)
         more = len(items) > count and start + count < MAX_SIMILAR
         items = items[:count]
-        if more and keep:
+        if more:
             if token is None:
                 token = await self.ctx.ui_state.put(actor.user_id, "similar", state)
             else:

@@ -41,9 +41,9 @@ async def test_watch_with_filters_and_its_buttons(standin: DiscordStandIn, bot: 
     again = await (await standin.click(first, more, user=ALICE)).answer()
     assert not is_ephemeral(again) and again["id"] == first["id"]
     assert set(field_names(again)).isdisjoint(picks)
-    # Someone else pressing it gets a batch of their own, privately; Alice's message is left alone.
-    private = await (await standin.click(again, more, user=BOB)).answer()
-    assert is_ephemeral(private) and private["id"] != first["id"]
+    # Someone else pressing it is refused, privately; Alice's message and batch are left alone.
+    refused = await (await standin.click(again, more, user=BOB)).answer()
+    assert is_ephemeral(refused) and "Not your picks" in str(refused["embeds"])
     assert field_names(standin.message(first["id"])) == field_names(again)
     # "I've seen" marks the chosen film for the clicker, privately.
     seen_select = next(c for c in components(again) if c.get("custom_id") == "mq:seenpick")
