@@ -16,6 +16,9 @@ from .backend import Backend, Connection, Row
 
 MAX_NOMINEES = 20
 OPEN, CLOSED, CANCELLED = "open", "closed", "cancelled"
+# The host or nominator a night shows after that person used /forgetme: the night itself stays for the
+# others who took part in it, without the name. (No Discord id is 0.)
+FORMER_MEMBER = 0
 
 _NIGHT_COLUMNS = ("id, guild_id, channel_id, message_id, host_id, title, showtime, closes_at, voting, status, "
                   "event_id, created_at, closed_at, winner_film_id, outcome")

@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass, field
 
 from .backend import Backend
+from .nights import FORMER_MEMBER
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,13 +33,36 @@ class WatchlistEntry:
 
 @dataclass(slots=True)
 class Forgotten:
-    """What `/forgetme` removed, so the answer can say it."""
+    """What `/forgetme` did, so the answer can say it: rows deleted, and rows kept for other people with the
+    person's id taken out (`anonymised`), by kind of record."""
 
     counts: dict[str, int] = field(default_factory=dict)
+    anonymised: dict[str, int] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
-        return sum(self.counts.values())
+        return sum(self.counts.values()) + sum(self.anonymised.values())
+
+
+# Every column that holds a person's Discord id, and what /forgetme does with it (tests/test_forgetme.py
+# fails when a table gains such a column that is not listed here).
+DELETED_WITH_THE_PERSON = {
+    "preferences": ("user_prefs", "user_id"),
+    "watchlist": ("watchlist", "user_id"),
+    "seen": ("seen", "user_id"),
+    "ratings": ("ratings", "user_id"),
+    "ballots": ("ballots", "user_id"),
+    "rsvps": ("attendees", "user_id"),
+    "saved_controls": ("ui_state", "user_id"),
+    "activity": ("activity_events", "user_id"),  # what the server chart counts
+}
+# Rows other people rely on: a night others nominated or voted in, a nominee others voted for, a catalogue
+# edit every server's catalogue is rebuilt from. They stay, without the id.
+ANONYMISED = {
+    "hosted_nights": ("nights", "host_id", FORMER_MEMBER),
+    "nominations": ("nominees", "nominated_by", FORMER_MEMBER),
+    "catalogue_edits": ("catalog_edits", "user_id", None),
+}
 
 
 class PeopleStore:
@@ -166,22 +190,28 @@ class PeopleStore:
         return [await self.prefs(u) for u in user_ids]
 
     async def forget(self, user_id: int) -> Forgotten:
-        """Delete everything stored about one person, in one transaction, and count what went."""
+        """Delete everything stored about one person, or take their id out of what others still need, in one
+        transaction, and count both."""
         forgotten = Forgotten()
-        # What is deleted, by the kind of record (the renderer words them).
-        tables = {
-            "preferences": "user_prefs",
-            "watchlist": "watchlist",
-            "seen": "seen",
-            "ratings": "ratings",
-            "ballots": "ballots",
-            "rsvps": "attendees",
-        }
         async with self.db.transaction() as conn:
-            for label, table in tables.items():
-                cursor = await conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))  # noqa: S608
+            for label, (table, column) in DELETED_WITH_THE_PERSON.items():
+                cursor = await conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (user_id,))  # noqa: S608
                 if cursor.rowcount:
                     forgotten.counts[label] = cursor.rowcount
+            # A night nobody else nominated in, voted in or joined is theirs alone: it goes, with its nominees
+            # (ON DELETE CASCADE). Their own ballots and RSVPs are already gone.
+            cursor = await conn.execute(
+                "DELETE FROM nights WHERE host_id = ?"
+                " AND NOT EXISTS (SELECT 1 FROM nominees WHERE night_id = nights.id AND nominated_by != ?)"
+                " AND NOT EXISTS (SELECT 1 FROM ballots WHERE night_id = nights.id)"
+                " AND NOT EXISTS (SELECT 1 FROM attendees WHERE night_id = nights.id)", (user_id, user_id))
+            if cursor.rowcount:
+                forgotten.counts["hosted_nights"] = cursor.rowcount
+            for label, (table, column, replacement) in ANONYMISED.items():
+                cursor = await conn.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ?",  # noqa: S608
+                                            (replacement, user_id))
+                if cursor.rowcount:
+                    forgotten.anonymised[label] = cursor.rowcount
         return forgotten
 
 

@@ -16,6 +16,17 @@ FORGOTTEN = {
     "ratings": ("rating", "ratings"),
     "ballots": ("movie-night ballot", "movie-night ballots"),
     "rsvps": ("movie-night RSVP", "movie-night RSVPs"),
+    "saved_controls": ("saved button state", "saved button states"),
+    "activity": ("server chart entry", "server chart entries"),
+    "hosted_nights": ("movie night you hosted that nobody else joined",
+                      "movie nights you hosted that nobody else joined"),
+}
+# What /forgetme kept for other people, with the person's id taken out: (one, several).
+ANONYMISED = {
+    "hosted_nights": ("movie night you hosted (it now has no named host)",
+                      "movie nights you hosted (they now have no named host)"),
+    "nominations": ("nomination (the film stays on its ballot)", "nominations (the films stay on their ballots)"),
+    "catalogue_edits": ("catalogue edit (it stays in the catalogue)", "catalogue edits (they stay in the catalogue)"),
 }
 
 
@@ -47,8 +58,10 @@ def _prefs(view: PrefsView) -> Message:
 def _forget_prompt(prompt: ForgetPrompt) -> Message:
     embed = Embed(
         title="Delete everything Marquee stores about you?",
-        description="This removes your preferences, watchlist, seen films, ratings and movie-night ballots and "
-                    "RSVPs, in every server. It cannot be undone.",
+        description="This removes your preferences, watchlist, seen films, ratings, movie-night ballots and "
+                    "RSVPs, saved buttons, your part in server charts and the movie nights you hosted alone, in "
+                    "every server. Movie nights and nominations other people took part in, and catalogue edits, "
+                    "stay without your name. It cannot be undone.",
     )
     return Message(embeds=[embed]).buttons(
         Button("Yes, delete my data", custom_id("forget", prompt.user_id), style="danger"),
@@ -58,12 +71,20 @@ def _forget_prompt(prompt: ForgetPrompt) -> Message:
 
 @renderer.register
 def _forget_done(done: ForgetDone) -> Message:
-    if not done.removed:
+    if not done.removed and not done.anonymised:
         return Message(embeds=[Embed(title="✅ Nothing to delete",
                                      description="Marquee had nothing stored about you.")])
-    lines = [f"• {count:,} {FORGOTTEN.get(kind, (kind, kind))[0 if count == 1 else 1]}"
-             for kind, count in done.removed.items()]
-    return Message(embeds=[Embed(title="✅ Your data is deleted", description="Removed:\n" + "\n".join(lines))])
+    parts = []
+    if done.removed:
+        parts.append("Removed:\n" + _counted(done.removed, FORGOTTEN))
+    if done.anonymised:
+        parts.append("Kept for the others who took part, without your name:\n" + _counted(done.anonymised, ANONYMISED))
+    return Message(embeds=[Embed(title="✅ Your data is deleted", description="\n\n".join(parts))])
+
+
+def _counted(counts: dict[str, int], words: dict[str, tuple[str, str]]) -> str:
+    return "\n".join(f"• {count:,} {words.get(kind, (kind, kind))[0 if count == 1 else 1]}"
+                     for kind, count in counts.items())
 
 
 @renderer.register

@@ -31,6 +31,7 @@ class ForgetPrompt:
 @dataclass(slots=True)
 class ForgetDone:
     removed: dict[str, int]
+    anonymised: dict[str, int] = field(default_factory=dict)  # kept for others, without the person's id
 
 
 @dataclass(slots=True)

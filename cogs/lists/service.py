@@ -122,7 +122,7 @@ class ListsService:
         if user_id != str(actor.user_id):
             raise NotAllowed("Only the person who asked can confirm deleting their own data.")
         forgotten = await self.people.forget(actor.user_id)
-        return Reply(ForgetDone(forgotten.counts), ephemeral=True, update=True)
+        return Reply(ForgetDone(forgotten.counts, forgotten.anonymised), ephemeral=True, update=True)
 
     @component("forget_cancel")
     async def forget_cancelled(self, actor: Actor, *, values: list[str]) -> Reply:

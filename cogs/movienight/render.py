@@ -10,7 +10,7 @@ from bot.storage.nights import CANCELLED, CLOSED, MAX_NOMINEES, Night
 
 from .results import (
     APPROVAL, TIE_RULE, Announcement, GroupSuggestions, NightHistory, NightNotice, NightView, NomineeEntry, VoteBallot,
-    encode_order,
+    encode_order, mention,
 )
 
 _BAR = 10  # width of the tally bar in characters
@@ -57,7 +57,7 @@ def _night(view: NightView) -> Message:
     night = view.night
     how = ("Approval vote: pick every film you'd happily watch." if night.voting == APPROVAL
            else "Ranked vote: order the films you'd watch, favourite first (counted with the Schulze method).")
-    lines = [*_schedule_lines(night), f"Host: <@{night.host_id}>", how]
+    lines = [*_schedule_lines(night), f"Host: {mention(night.host_id)}", how]
     if view.winner is not None:
         lines.insert(0, f"🏆 **Winner: {_film_line(view.winner)}**")
     elif night.status == CLOSED:
@@ -75,7 +75,7 @@ def _night(view: NightView) -> Message:
                          f"{'vote' if entry.approvals == 1 else 'votes'}")
         if details := _details(entry):
             value.append(details)
-        value.append(f"nominated by <@{entry.nominated_by}>")
+        value.append(f"nominated by {mention(entry.nominated_by)}")
         embed.add(f"{entry.position + 1}. {clip(_film_line(entry), 200)}", "\n".join(value))
     embed.footer = (f"{view.voters} voted · {view.attendees} in · {len(view.entries)}/{MAX_NOMINEES} nominees · "
                     f"region {view.region} · times in your own zone · night #{night.id}")

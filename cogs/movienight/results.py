@@ -7,12 +7,19 @@ from typing import Any
 
 from bot.core.message import Style
 from bot.domain.models import Film
-from bot.storage.nights import MAX_NOMINEES, Night, Turnout
+from bot.storage.nights import FORMER_MEMBER, MAX_NOMINEES, Night, Turnout
 
 APPROVAL, RANKED = "approval", "ranked"
 TIE_RULE = ("Ties are broken by a fixed rule, never by chance: head-to-head first (ranked votes), then most first "
             "choices (ranked) or split support (approval: each ballot's vote shared among the films it approves), "
             "then the earliest nomination.")
+
+
+
+def mention(user_id: int) -> str:
+    """A member as Discord shows them; a host or nominator who used /forgetme is no longer named."""
+    return "a former member" if user_id == FORMER_MEMBER else f"<@{user_id}>"
+
 
 # Ranked ballots under construction travel in the custom_id: one character per nominee position.
 _POSITION_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"

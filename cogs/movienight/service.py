@@ -28,6 +28,7 @@ from .jobs import BallotRefresher, DeadlineCloser, Tasks
 from .keeper import NightKeeper, ShownTitles, shown, stale
 from .results import (
     APPROVAL, RANKED, Announcement, GroupSuggestions, HistoryEntry, NightAction, NightHistory, NightNotice, Suggestion,
+    mention,
 )
 
 log = logging.getLogger(__name__)
@@ -38,10 +39,6 @@ SUGGEST_COUNT = (1, 10)
 HISTORY_COUNT = (1, 25)
 SUGGESTIONS_ON_NOMINATE = 5
 REASONS_SHOWN = 4
-
-
-def mention(user_id: int) -> str:
-    return f"<@{user_id}>"
 
 
 class NightService:
