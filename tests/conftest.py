@@ -10,7 +10,6 @@ next test starts from the shipped data again.
 from __future__ import annotations
 
 import asyncio
-import copy
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,10 +20,11 @@ import pytest
 from bot.composition import FEATURES
 from bot.core.app import Marquee
 from bot.core.catalogue import Catalogue
-from bot.core.context import Context
 from bot.core.interface import Actor
-from bot.storage.catalog import CatalogStore
 from bot.storage.db import Database
+from tests.backends import (  # noqa: F401 - fixtures: the same tests on SQLite and on PostgreSQL
+    app_over, backend_app, database_target, pg_database, pg_template, postgres, storage,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -80,20 +80,9 @@ def db_path(template_db: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture
 async def app(db_path: Path, shared_catalogue: SharedCatalogue) -> AsyncIterator[Marquee]:
-    shared = await shared_catalogue.get()
-    db = await Database.open(db_path)
     # The test's own store, lock and database; the session's engine (catalog, title index, similarity).
-    catalogue = copy.copy(shared)
-    catalogue.store = CatalogStore(db)
-    catalogue.edit_lock = asyncio.Lock()
-    version = shared.catalog.version
-    marquee = Marquee(Context(db, catalogue), FEATURES)
-    try:
+    async with app_over(await Database.open(db_path), shared_catalogue) as marquee:
         yield marquee
-    finally:
-        await marquee.close()
-        if shared.catalog.version != version:
-            shared_catalogue.forget()
 
 
 @pytest.fixture
