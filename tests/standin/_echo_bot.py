@@ -22,6 +22,7 @@ from discord.ext import commands
 
 log = logging.getLogger("echo_bot")
 
+EVERYWHERE = {"followups", "serveronly", "card"}  # also synced globally
 FILMS = ["Kill Bill: Vol. 1", "Kill Bill: Vol. 2", "Killer Joe", "The Killing", "Jackie Brown", "Pulp Fiction"]
 
 
@@ -82,6 +83,27 @@ class EchoBot(commands.AutoShardedBot):
         self.tree.copy_global_to(guild=guild)
         synced = await self.tree.sync(guild=guild)
         log.info("synced %d commands", len(synced))
+        # The commands meant for everywhere also globally: only global commands exist in DMs, group DMs
+        # and servers the bot is not in (the others stay guild commands, found through the guild's copy).
+        for command in list(self.tree.get_commands()):
+            if command.name not in EVERYWHERE:
+                self.tree.remove_command(command.name)
+        await self.tree.sync()
+
+    async def on_message(self, message: discord.Message) -> None:
+        """Answers a message that mentions it (or any DM) with a reply that pings nobody; ``reply to <id>``
+        answers a message by id instead (to provoke the stand-in's reply checks)."""
+        if message.author.bot or (message.guild is not None and self.user not in message.mentions):
+            return
+        text = message.content.replace(f"<@{self.user.id}>", "").strip()
+        try:
+            if text.startswith("reply to "):
+                reference = discord.MessageReference(message_id=int(text.split()[-1]), channel_id=message.channel.id)
+                await message.channel.send("a reply", reference=reference)
+            else:
+                await message.reply(f"you said: {text}", mention_author=False)
+        except discord.HTTPException as exc:
+            report_http_error("on_message", exc)
 
 
 bot = EchoBot()
@@ -221,6 +243,51 @@ async def event(interaction: discord.Interaction, name: str) -> None:
 @bot.tree.command(description="Open a feedback form")
 async def feedback(interaction: discord.Interaction) -> None:
     await interaction.response.send_modal(Feedback())
+
+
+@bot.tree.command(description="Defer, then send n followups")
+@app_commands.allowed_installs(guilds=True, users=True)
+@app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
+async def followups(interaction: discord.Interaction, n: app_commands.Range[int, 1, 10]) -> None:
+    await interaction.response.defer(thinking=True)
+    for number in range(1, n + 1):
+        try:
+            await interaction.followup.send(f"followup {number}")
+        except discord.HTTPException as exc:
+            report_http_error("followups", exc)
+            return
+
+
+@bot.tree.command(description="Only in servers that installed the app")
+@app_commands.allowed_installs(guilds=True, users=False)
+@app_commands.allowed_contexts(guilds=True, dms=False, private_channels=False)
+async def serveronly(interaction: discord.Interaction) -> None:
+    await interaction.response.send_message("in a server")
+
+
+class Card(discord.ui.LayoutView):
+    def __init__(self) -> None:
+        super().__init__(timeout=None)
+        section = discord.ui.Section(discord.ui.TextDisplay("## Heat (1995)"), discord.ui.TextDisplay("Michael Mann"),
+                                     accessory=discord.ui.Thumbnail("https://example.com/heat.jpg", description="Poster"))
+        buttons = discord.ui.ActionRow(discord.ui.Button(label="More", custom_id="card:more"))
+        self.add_item(discord.ui.Container(section, discord.ui.Separator(), discord.ui.TextDisplay("A heist film."),
+                                           buttons, accent_colour=0xE8B64C))
+
+
+@bot.tree.command(description="Send a Components V2 card (mode: ok, content, legacy_edit)")
+@app_commands.allowed_installs(guilds=True, users=True)
+@app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
+async def card(interaction: discord.Interaction, mode: str = "ok") -> None:
+    try:
+        if mode == "content":  # discord.py lets content through beside a LayoutView; Discord does not
+            await interaction.response.send_message("hello", view=Card())
+        else:
+            await interaction.response.send_message(view=Card())
+            if mode == "legacy_edit":  # the IS_COMPONENTS_V2 flag stays: an embed cannot come back
+                await interaction.edit_original_response(embed=discord.Embed(title="old style"), view=None)
+    except discord.HTTPException as exc:
+        report_http_error("card", exc)
 
 
 movienight = app_commands.Group(name="movienight", description="Movie nights")

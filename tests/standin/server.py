@@ -27,6 +27,7 @@ from typing import Any, Callable, Deque, Dict, Iterable, List, Optional, Sequenc
 from aiohttp import WSMsgType, web
 
 from . import validate as v
+from .places import CONTEXT_GUILD, Place, PlacesMixin
 
 DISCORD_EPOCH_MS = 1420070400000
 API_PREFIX = "/api/v10"
@@ -50,6 +51,7 @@ ALLOWED_CALLBACKS = {
 # Gateway intents Discord only grants when they are switched on in the developer portal.
 INTENT_GUILD_MEMBERS = 1 << 1
 INTENT_GUILD_MESSAGES = 1 << 9
+INTENT_DIRECT_MESSAGES = 1 << 12
 INTENT_GUILD_PRESENCES = 1 << 8
 INTENT_MESSAGE_CONTENT = 1 << 15
 INTENT_GUILD_SCHEDULED_EVENTS = 1 << 16
@@ -210,6 +212,7 @@ class MentionRecord:
     pings_everyone: bool
     pinged_roles: List[str]
     pinged_users: List[str]
+    pinged_replied_user: bool = False  # a reply that notifies the author of the message it answers
 
 
 def mention_pings(content: str, allowed: Optional[Dict[str, Any]]) -> Tuple[bool, List[str], List[str]]:
@@ -440,7 +443,7 @@ def _iso(timestamp: float) -> str:
     return dt.datetime.fromtimestamp(timestamp, dt.timezone.utc).isoformat()
 
 
-class DiscordStandIn:
+class DiscordStandIn(PlacesMixin):
     """A local Discord. ``await start()``, point the bot at ``api_base`` and ``gateway_url``.
 
     Parameters
@@ -623,7 +626,10 @@ class DiscordStandIn:
         """A member writes in a channel: the message is stored and MESSAGE_CREATE dispatched, as Discord
         does for a bot with the GUILD_MESSAGES intent. Without the privileged MESSAGE_CONTENT intent the
         bot receives the content only when the message mentions it (content, embeds, attachments and
-        components arrive empty otherwise)."""
+        components arrive empty otherwise). In the bot's DM (``channel_id=dm_channel_id(user)``) the bot gets
+        every message with its content (the DIRECT_MESSAGES intent; DMs are exempt from MESSAGE_CONTENT)."""
+        if channel_id is not None and self._dm_like_channel(channel_id) is not None:
+            return await self._dm_message(content, user=self._user(user), channel_id=channel_id, mention_bot=mention_bot)
         guild = self._guild(guild_id)
         channel = channel_id or guild.text_channel_id
         if mention_bot:
@@ -645,6 +651,26 @@ class DiscordStandIn:
             if not mention_bot and not session.intents & INTENT_MESSAGE_CONTENT:
                 message.update(content="", embeds=[], attachments=[], components=[])
             await self._dispatch(session, "MESSAGE_CREATE", message)
+        return message
+
+    async def _dm_message(self, content: str, *, user: User, channel_id: int, mention_bot: bool) -> Dict[str, Any]:
+        channel = self._dm_like_channel(channel_id) or {}
+        if channel.get("type") != 1:
+            raise ValueError("the bot only receives messages from its own DMs (not from group DMs it is not in)")
+        if mention_bot:
+            content = f"<@{self.bot_user.id}> {content}"
+        message_id = self._snowflake()
+        message: Dict[str, Any] = {
+            "id": str(message_id), "type": 0, "channel_id": str(channel_id), "author": user.to_dict(),
+            "content": content, "embeds": [], "components": [], "attachments": [],
+            "mentions": [self.bot_user.to_dict()] if mention_bot else [], "mention_roles": [],
+            "mention_everyone": False, "pinned": False, "tts": False, "timestamp": _iso(time.time()),
+            "edited_timestamp": None, "flags": 0, "reactions": [], "sticker_items": [],
+        }
+        self._messages[message_id] = copy.deepcopy(message)
+        live = [s for s in self._sessions.values() if s.shard_id == 0 and s.ready and not s.invalidated]
+        if live and live[-1].intents & INTENT_DIRECT_MESSAGES:
+            await self._dispatch(live[-1], "MESSAGE_CREATE", message)
         return message
 
     # --- test-facing state ------------------------------------------------------------
@@ -682,6 +708,11 @@ class DiscordStandIn:
         """Messages whose content would have pinged @everyone/@here or a role."""
         return [m for m in self.mentions if m.pings_everyone or m.pinged_roles]
 
+    def pings(self) -> List[MentionRecord]:
+        """Messages that would have notified anyone at all: @everyone, a role, a user, a replied-to author."""
+        return [m for m in self.mentions if m.pings_everyone or m.pinged_roles or m.pinged_users
+                or m.pinged_replied_user]
+
     def add_attachment(self, filename: str, data: bytes, content_type: Optional[str] = None) -> Dict[str, Any]:
         """A file "uploaded by a user", for an ATTACHMENT (type 11) option. The bot downloads it
         from the returned ``url``."""
@@ -689,8 +720,8 @@ class DiscordStandIn:
         self._registered_attachments[int(attachment["id"])] = attachment
         return copy.deepcopy(attachment)
 
-    def add_user(self, username: str, global_name: Optional[str] = None) -> User:
-        user = User(self._snowflake(), username, global_name)
+    def add_user(self, username: str, global_name: Optional[str] = None, *, bot: bool = False) -> User:
+        user = User(self._snowflake(), username, global_name, bot=bot)
         self.users[user.id] = user
         return user
 
@@ -1316,9 +1347,13 @@ class DiscordStandIn:
         }
 
     def _record_mentions(self, message: Dict[str, Any], where: str, allowed: Optional[Dict[str, Any]]) -> None:
-        everyone, roles, users = mention_pings(message.get("content") or "", allowed)
+        text = "\n".join([message.get("content") or "", *v.layout_texts(message.get("components") or [])])
+        everyone, roles, users = mention_pings(text, allowed)
+        # A reply notifies the replied-to author unless allowed_mentions says otherwise (replied_user
+        # defaults to true without allowed_mentions, to false with it).
+        replied = message.get("type") == 19 and (allowed is None or bool(allowed.get("replied_user")))
         self.mentions.append(MentionRecord(int(message["id"]), where, message.get("content") or "",
-                                           copy.deepcopy(allowed), everyone, roles, users))
+                                           copy.deepcopy(allowed), everyone, roles, users, replied))
         message["mention_everyone"] = everyone
         message["mention_roles"] = roles
 
@@ -1336,16 +1371,30 @@ class DiscordStandIn:
         if payload.get("poll"):
             message["poll"] = self._poll_object(payload["poll"])
         if payload.get("message_reference"):
-            message["type"] = 19
-            message["message_reference"] = copy.deepcopy(payload["message_reference"])
+            reference = payload["message_reference"]
+            target = self._messages.get(int(reference["message_id"]))
+            message["type"] = 19 if reference.get("type", 0) == 0 else 0
+            # As Discord answers it: ids as strings, the channel and guild filled in.
+            message["message_reference"] = {
+                "type": reference.get("type", 0), "message_id": str(reference["message_id"]),
+                "channel_id": str(reference.get("channel_id") or (target or {}).get("channel_id") or channel_id),
+                **({"guild_id": str(reference["guild_id"])} if reference.get("guild_id") else {}),
+            }
+            if target is not None and message["type"] == 19:
+                message["referenced_message"] = copy.deepcopy(target)
         if interaction is not None:
             message["type"] = 20 if interaction.type == APPLICATION_COMMAND else 0
+            if interaction.type == APPLICATION_COMMAND and (interaction.payload.get("data") or {}).get("type", 1) != 1:
+                message["type"] = 23  # the answer to a context menu command
             message["webhook_id"] = str(self.app_id)
             message["application_id"] = str(self.app_id)
             message["interaction_metadata"] = {
                 "id": str(interaction.id), "type": interaction.type, "user": interaction.user.to_dict(),
-                "authorizing_integration_owners": {"0": str(interaction.guild_id)},
+                "authorizing_integration_owners": copy.deepcopy(
+                    interaction.payload.get("authorizing_integration_owners") or {"0": str(interaction.guild_id)}),
             }
+            if self._forced_ephemeral(interaction):
+                message["flags"] = int(message["flags"]) | v.FLAG_EPHEMERAL
         self._messages[message_id] = message
         self._record_mentions(message, where, payload.get("allowed_mentions"))
         return message
@@ -1375,6 +1424,10 @@ class DiscordStandIn:
             raise _form_error(errors)
         updated["flags"] = int(updated["flags"]) & ~v.FLAG_LOADING
         updated["edited_timestamp"] = _iso(time.time())
+        layout_errors = self._layout_problem(updated)
+        if layout_errors is not None:
+            raise _form_error(layout_errors, note="the edited message has IS_COMPONENTS_V2 (the flag cannot be "
+                                                  "removed): send content null and embeds [] with a layout")
         if v.message_is_empty(updated):
             raise _ApiError(400, 50006, "Cannot send an empty message", note="the edit would leave the message empty")
         message.clear()
@@ -1492,6 +1545,9 @@ class DiscordStandIn:
         payload, files = await self._read_payload(request)
         interaction = self._interaction_for_token(request, webhook=True)
         self._check_message(payload, interaction=True)
+        capped = self._followup_problem(interaction)
+        if capped is not None:
+            raise _ApiError(400, 40094, "Maximum number of follow up messages reached", note=capped)
         if v.message_is_empty({**payload, "attachments": files}):
             raise _ApiError(400, 50006, "Cannot send an empty message")
         original = self._messages.get(interaction.original_message_id or 0)
@@ -1576,6 +1632,9 @@ class DiscordStandIn:
 
     async def _h_channel_send(self, request: web.Request) -> web.Response:
         payload, files = await self._read_payload(request)
+        channel_id = int(request.match_info["channel_id"])
+        if self._dm_like_channel(channel_id) is not None or self._foreign_guild_of(channel_id) is not None:
+            return await self._h_private_send(channel_id, payload, files)
         guild, channel = self._channel_or_404(request)
         if not has_perm(self.bot_permissions(guild.id), Perm.VIEW_CHANNEL):
             raise _ApiError(403, 50001, "Missing Access")
@@ -1585,6 +1644,7 @@ class DiscordStandIn:
         if isinstance(payload, dict) and payload.get("poll"):
             self._require(guild, Perm.SEND_POLLS, "sending a poll")
         self._check_message(payload, interaction=False)
+        payload = self._checked_reply(payload, int(channel["id"]), guild.id)
         attachments = self._attachments_from(payload, files)
         if v.message_is_empty({**payload, "attachments": attachments}):
             raise _ApiError(400, 50006, "Cannot send an empty message")
@@ -1594,6 +1654,29 @@ class DiscordStandIn:
             payload = {**payload, "embeds": []}
         message = self._create_message(channel_id=int(channel["id"]), payload=payload, attachments=attachments,
                                        flags=int(payload.get("flags") or 0), where="channel message")
+        self._notify()
+        return _json(message)
+
+    def _checked_reply(self, payload: Dict[str, Any], channel_id: int, guild_id: Optional[int]) -> Dict[str, Any]:
+        errors, keep = self._reply_problem(payload, channel_id, guild_id)
+        if errors is not None:
+            raise _form_error(errors, note="a reply must point at an existing, non-ephemeral message of the same channel")
+        return payload if keep else {k: val for k, val in payload.items() if k != "message_reference"}
+
+    async def _h_private_send(self, channel_id: int, payload: Any, files: List[Tuple[int, str, str, bytes]]) -> web.Response:
+        """A message to the bot's DM with a user; group DMs and servers the bot is not in are out of its reach."""
+        channel = self._dm_like_channel(channel_id)
+        if channel is None or channel["type"] != 1:
+            raise _ApiError(403, 50001, "Missing Access",
+                            note="the bot is not in this channel: an app there only through a user's install "
+                                 "answers through its interactions")
+        self._check_message(payload, interaction=False)
+        payload = self._checked_reply(payload, channel_id, None)
+        attachments = self._attachments_from(payload, files)
+        if v.message_is_empty({**payload, "attachments": attachments}):
+            raise _ApiError(400, 50006, "Cannot send an empty message")
+        message = self._create_message(channel_id=channel_id, payload=payload, attachments=attachments,
+                                       flags=int(payload.get("flags") or 0), where="DM message")
         self._notify()
         return _json(message)
 
@@ -1894,8 +1977,8 @@ class DiscordStandIn:
             "guild_locale": "en-US",
             "entitlements": [],
             "entitlement_sku_ids": [],
-            "authorizing_integration_owners": {"0": str(guild.id)},
-            "context": 0,
+            "authorizing_integration_owners": self._guild_place(user, guild, channel_id).owners,
+            "context": CONTEXT_GUILD,
             "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
         }
 
@@ -1914,29 +1997,52 @@ class DiscordStandIn:
         self._notify()
         return interaction
 
+    async def _deliver_in(self, payload: Dict[str, Any], *, user: User, place: Place,
+                          source_message_id: Optional[int] = None) -> SentInteraction:
+        """Deliver an interaction from a DM, a group DM or a server the bot is not in (shard 0 gets DMs; a
+        server's interactions go to its shard)."""
+        shard = self._shard_of(place.guild.id) if place.guild is not None else 0
+        live = [s for s in self._sessions.values() if s.shard_id == shard and s.ready and not s.invalidated
+                and s.ws is not None and not s.ws.closed]
+        if not live:
+            raise RuntimeError("no bot is connected to the gateway (await standin.wait_for_ready())")
+        interaction = SentInteraction(self, payload, user=user, guild_id=place.guild.id if place.guild else 0,
+                                      channel_id=place.channel_id, source_message_id=source_message_id)
+        self.interactions[interaction.id] = interaction
+        self._interactions_by_token[interaction.token] = interaction
+        await self._dispatch(live[-1], "INTERACTION_CREATE", payload)
+        interaction.sent_at = self._now()
+        self._notify()
+        return interaction
+
     def _prepare_command(self, path: str, values: Dict[str, Any], *, guild: GuildState, user: User,
-                         member_permissions: int, focused: Optional[str] = None
+                         member_permissions: int, focused: Optional[str] = None, place: Optional[Place] = None
                          ) -> Tuple[Dict[str, Any], Optional[int]]:
         parts = path.split()
         if not parts:
             raise ValueError("empty command path")
-        command = self.command(parts[0], guild.id)
+        place = place or self._guild_place(user, guild, guild.text_channel_id)
+        # Outside the servers the bot is in, only global commands exist.
+        scope = place.guild.id if place.guild is not None and not place.foreign else None
+        command = self.command(parts[0], scope)
         if command is None:
-            synced = sorted(c["name"] for scope in (guild.id, None) for c in self.commands_by_scope.get(scope, []))
-            raise ValueError(f"/{parts[0]} is not a synced command in guild {guild.id} (synced: {synced})")
+            synced = sorted(c["name"] for s in (scope, None) for c in self.commands_by_scope.get(s, []))
+            raise ValueError(f"/{parts[0]} is not a synced command in {scope or 'this place (global commands)'} "
+                             f"(synced: {synced})")
         where = f"/{path}"
         required = command.get("default_member_permissions")
-        if required is not None and not has_perm(member_permissions, int(required)) and int(required) != 0:
-            raise ValueError(f"{where}: {user.username} lacks the permissions the command requires ({required}); "
-                             "the Discord client would not show it")
-        if required is not None and int(required) == 0 and not has_perm(member_permissions, Perm.ADMINISTRATOR):
-            raise ValueError(f"{where}: the command is administrator-only (default_member_permissions 0)")
-        contexts = command.get("contexts")
-        if contexts is not None and 0 not in contexts:
-            raise ValueError(f"{where}: the command is not available in guilds (contexts {contexts})")
+        if place.guild is not None:
+            if required is not None and not has_perm(member_permissions, int(required)) and int(required) != 0:
+                raise ValueError(f"{where}: {user.username} lacks the permissions the command requires ({required}); "
+                                 "the Discord client would not show it")
+            if required is not None and int(required) == 0 and not has_perm(member_permissions, Perm.ADMINISTRATOR):
+                raise ValueError(f"{where}: the command is administrator-only (default_member_permissions 0)")
+        self._check_available(command, place, where)
         leaf, walked = v.find_command_node(command, parts[1:])
         resolved: Dict[str, Dict[str, Any]] = {}
-        options = v.build_options(leaf, values, where=where, resolve=self._resolver(guild, resolved, where), focused=focused)
+        options = v.build_options(leaf, values, where=where, resolve=self._resolver(place.guild or guild, resolved, where),
+                                  focused=focused)
+        self._drop_members(resolved, place)
         for sub in reversed(walked[1:]):
             node_type = v.OPT_SUB_COMMAND if sub == walked[-1] else v.OPT_SUB_COMMAND_GROUP
             options = [{"name": sub, "type": node_type, "options": options}]
@@ -1961,12 +2067,21 @@ class DiscordStandIn:
         client would refuse to send (unknown command or option, wrong type, out of range, not a
         choice, missing required option, missing permissions).
         """
-        guild = self._guild(guild_id)
         user = self._user(user)
         values = {**(options or {}), **option_values}
+        place = self._place_for(user, guild_id, channel_id)
+        if place is not None:
+            member_permissions = self._place_permissions(place, permissions)
+            data, _ = self._prepare_command(path, values, guild=self._guild(None), user=user,
+                                            member_permissions=member_permissions, place=place)
+            payload = self._place_interaction(APPLICATION_COMMAND, data, user=user, place=place,
+                                              permissions=member_permissions, locale=locale)
+            return await self._deliver_in(payload, user=user, place=place)
+        guild = self._guild(guild_id)
         member_permissions = self._member_permissions(guild, roles, permissions)
-        data, _ = self._prepare_command(path, values, guild=guild, user=user, member_permissions=member_permissions)
         channel_id = channel_id or guild.text_channel_id
+        data, _ = self._prepare_command(path, values, guild=guild, user=user, member_permissions=member_permissions,
+                                        place=self._guild_place(user, guild, channel_id))
         payload = self._base_interaction(APPLICATION_COMMAND, data, user=user, guild=guild, channel_id=channel_id,
                                          roles=roles, permissions=permissions, locale=locale)
         return await self._deliver(payload, user=user, guild=guild, channel_id=channel_id)
@@ -2001,13 +2116,20 @@ class DiscordStandIn:
     async def context_menu(self, name: str, target: Union[User, Dict[str, Any]], *, user: User = ALICE,
                            guild_id: Optional[int] = None, channel_id: Optional[int] = None,
                            permissions: Optional[int] = None, locale: str = "en-US") -> SentInteraction:
-        """A user command (target is a User) or a message command (target is a message dict)."""
-        guild = self._guild(guild_id)
+        """A user command (target is a User) or a message command (target is a message dict).
+
+        ``channel_id`` may be a DM or group DM (``dm_channel_id()``, ``group_dm_id()``), ``guild_id`` a server
+        the bot is not in (``add_foreign_guild()``): the command must then be available there."""
         user = self._user(user)
+        place = self._place_for(user, guild_id, channel_id)
+        guild = place.guild if place is not None and place.guild is not None else self._guild(guild_id)
+        channel_id = channel_id or guild.text_channel_id
         command_type = 2 if isinstance(target, User) else 3
-        command = self.command(name, guild.id, type=command_type)
+        scope = None if place is not None else guild.id
+        command = self.command(name, scope, type=command_type)
         if command is None:
             raise ValueError(f"no {'user' if command_type == 2 else 'message'} command named {name!r} is synced")
+        self._check_available(command, place or self._guild_place(user, guild, channel_id), f"{name!r}")
         resolved: Dict[str, Dict[str, Any]] = {}
         if isinstance(target, User):
             target_id = self._resolver(guild, resolved, name)({"type": v.OPT_USER, "name": "target"}, target)
@@ -2015,12 +2137,19 @@ class DiscordStandIn:
             current = self._messages.get(int(target["id"]))
             if current is None:
                 raise ValueError(f"message {target['id']} does not exist")
+            if int(current["channel_id"]) != int(channel_id):
+                raise ValueError(f"message {target['id']} is not in channel {channel_id}")
             target_id = current["id"]
             resolved["messages"] = {target_id: copy.deepcopy(current)}
         data = {"id": command["id"], "name": name, "type": command_type, "target_id": target_id, "resolved": resolved}
         if command.get("guild_id"):
             data["guild_id"] = command["guild_id"]
-        channel_id = channel_id or guild.text_channel_id
+        if place is not None:
+            self._drop_members(resolved, place)
+            member_permissions = self._place_permissions(place, permissions)
+            payload = self._place_interaction(APPLICATION_COMMAND, data, user=user, place=place,
+                                              permissions=member_permissions, locale=locale)
+            return await self._deliver_in(payload, user=user, place=place)
         payload = self._base_interaction(APPLICATION_COMMAND, data, user=user, guild=guild, channel_id=channel_id,
                                          roles=(), permissions=permissions, locale=locale)
         return await self._deliver(payload, user=user, guild=guild, channel_id=channel_id)
@@ -2045,8 +2174,18 @@ class DiscordStandIn:
 
     async def _send_component(self, current: Dict[str, Any], data: Dict[str, Any], *, user: User,
                               guild_id: Optional[int], permissions: Optional[int], locale: str) -> SentInteraction:
-        guild = self._guild(guild_id)
         channel_id = int(current["channel_id"])
+        place = self._place_for(user, guild_id, channel_id)
+        if place is not None:
+            # A control on a message the app sent there: the installs that authorised that message.
+            owners = (current.get("interaction_metadata") or {}).get("authorizing_integration_owners")
+            if owners:
+                place.owners = dict(owners)
+            payload = self._place_interaction(MESSAGE_COMPONENT, data, user=user, place=place,
+                                              permissions=self._place_permissions(place, permissions), locale=locale)
+            payload["message"] = copy.deepcopy(current)
+            return await self._deliver_in(payload, user=user, place=place, source_message_id=int(current["id"]))
+        guild = self._guild(guild_id)
         payload = self._base_interaction(MESSAGE_COMPONENT, data, user=user, guild=guild, channel_id=channel_id,
                                          roles=(), permissions=permissions, locale=locale)
         payload["message"] = copy.deepcopy(current)

@@ -386,7 +386,8 @@ async def test_options_are_checked_like_the_discord_client(standin, bot):
 async def test_bot_restart_reconnects_with_a_new_session(standin, bot):
     readies, syncs = standin.ready_count, standin.sync_count
     await bot.restart(wait_sync=True, timeout=20)
-    assert bot.starts == 2 and standin.ready_count == readies + 1 and standin.sync_count == syncs + 1
+    # Two syncs per start: the guild's commands and the global ones.
+    assert bot.starts == 2 and standin.ready_count == readies + 1 and standin.sync_count == syncs + 2
     interaction = await standin.slash("echo", text="back")
     assert (await interaction.answer())["content"] == "back"
 
@@ -418,6 +419,111 @@ async def test_two_shards_route_each_guild_to_its_shard(tmp_path):
 
 
 # --- the validators on their own ----------------------------------------------------------
+
+
+# --- where the app is: DMs, group DMs, user installs (Discord since 2024) ---------------------------------
+
+
+@module_loop
+async def test_commands_are_offered_only_where_their_definition_allows(standin, bot):
+    await standin.wait_for_sync(count=1, guild_id=None)  # the global commands: the only ones outside servers
+    dm = standin.dm_channel_id(CAROL)
+    answer = await (await standin.slash("card", user=CAROL, channel_id=dm)).answer()
+    assert answer["flags"] & v.FLAG_IS_COMPONENTS_V2 and answer["channel_id"] == str(dm)
+    delivered = next(i for i in standin.interactions.values() if i.channel_id == dm)
+    assert delivered.payload["context"] == 1 and "guild_id" not in delivered.payload and "user" in delivered.payload
+    assert delivered.payload["authorizing_integration_owners"] == {"0": "0"}
+    # A server-only command in the DM, or anything in a group DM without a user install: not offered.
+    with pytest.raises(ValueError, match="not available in the DM"):
+        await standin.slash("serveronly", user=CAROL, channel_id=dm)
+    group = standin.group_dm_id(CAROL, BOB)
+    with pytest.raises(ValueError, match="not installed here"):
+        await standin.slash("followups", n=1, user=CAROL, channel_id=group)
+    standin.install_for(CAROL)
+    with pytest.raises(ValueError, match="not available in a group DM"):
+        await standin.slash("serveronly", user=CAROL, channel_id=group)
+    foreign = standin.add_foreign_guild()
+    with pytest.raises(ValueError, match="integration_types"):
+        await standin.slash("serveronly", user=CAROL, guild_id=foreign)
+    with pytest.raises(ValueError, match="not a synced command"):
+        await standin.slash("film", title="Heat", user=CAROL, guild_id=foreign)  # guild commands stay home
+    card = await (await standin.slash("card", user=CAROL, guild_id=foreign)).answer()
+    assert card["channel_id"] == str(standin._foreign_guild(foreign).text_channel_id)
+    assert standin.rejections == []
+
+
+@module_loop
+async def test_an_app_there_only_through_a_user_install_sends_at_most_five_followups(standin, bot):
+    standin.install_for(BOB)
+    group = standin.group_dm_id(BOB, CAROL)
+    capped = await standin.slash("followups", n=6, user=BOB, channel_id=group)
+    rejection = await capped.wait_rejection()
+    assert rejection.status == 400 and rejection.code == 40094
+    assert len(capped.followup_ids) == 5
+    standin.rejections.clear()
+    # In a server that installed the app there is no such cap.
+    free = await standin.slash("followups", n=6, user=BOB)
+    assert len(await free.wait_followups(6)) == 6
+    # And the bot cannot post where it is not: the group DM is out of its reach over REST.
+    async with aiohttp.ClientSession() as session:
+        headers = {"Authorization": f"Bot {standin.token}"}
+        async with session.post(f"{standin.api_base}/channels/{group}/messages", json={"content": "hi"},
+                                headers=headers) as response:
+            assert response.status == 403 and (await response.json())["code"] == 50001
+    standin.rejections.clear()
+
+
+@module_loop
+async def test_a_server_without_external_apps_gets_only_private_answers(standin, bot):
+    standin.install_for(BOB)
+    closed = standin.add_foreign_guild(use_external_apps=False)
+    answer = await (await standin.slash("card", user=BOB, guild_id=closed)).answer()
+    assert answer["flags"] & v.FLAG_EPHEMERAL
+    opened = standin.add_foreign_guild()
+    assert not (await (await standin.slash("card", user=BOB, guild_id=opened)).answer())["flags"] & v.FLAG_EPHEMERAL
+    assert standin.rejections == []
+
+
+@module_loop
+async def test_components_v2_layouts_and_what_discord_refuses_beside_them(standin, bot):
+    card = await (await standin.slash("card")).answer()
+    assert card["flags"] & v.FLAG_IS_COMPONENTS_V2 and not card["content"] and not card["embeds"]
+    container = card["components"][0]
+    assert container["type"] == v.C_CONTAINER and container["accent_color"] == 0xE8B64C
+    assert container["components"][0]["accessory"]["media"]["url"] == "https://example.com/heat.jpg"
+    with_content = await standin.slash("card", mode="content")
+    rejection = await with_content.wait_rejection()
+    assert rejection.code == 50035 and "MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2" in str(rejection.errors)
+    standin.rejections.clear()
+    downgraded = await standin.slash("card", mode="legacy_edit")
+    rejection = await downgraded.wait_rejection()
+    assert rejection.method == "PATCH" and "embeds" in rejection.errors
+    assert downgraded.original_message()["flags"] & v.FLAG_IS_COMPONENTS_V2  # the flag stays
+    standin.rejections.clear()
+
+
+@module_loop
+async def test_replies_to_a_mention_ping_nobody_and_must_point_at_a_real_message(standin, bot):
+    asked = await standin.user_message("hello", user=ALICE, mention_bot=True)
+    reply = await standin.wait_for_channel_message(
+        predicate=lambda m: (m.get("message_reference") or {}).get("message_id") == asked["id"])
+    assert reply["type"] == 19 and reply["content"] == "you said: hello"
+    record = next(m for m in standin.mentions if m.message_id == int(reply["id"]))
+    assert not record.pinged_replied_user and record.allowed_mentions["replied_user"] is False
+    assert standin.pings() == []
+    await standin.user_message("not for the bot", user=BOB)  # no mention: no content, no answer
+    # A reply to a message that does not exist (fail_if_not_exists defaults to true) is refused.
+    await standin.user_message("reply to 12345", user=ALICE, mention_bot=True)
+    await standin._wait_until(lambda: standin.rejections, 5, "the refused reply")
+    assert "MESSAGE_REFERENCE_UNKNOWN_MESSAGE" in str(standin.rejections[0].errors)
+    standin.rejections.clear()
+    # In the bot's DM every message arrives with its content, mention or not.
+    dm = standin.dm_channel_id(ALICE)
+    await standin.user_message("hi in private", user=ALICE, channel_id=dm)
+    answer = await standin.wait_for_channel_message(dm, lambda m: m["author"]["id"] == str(standin.bot_user.id))
+    assert answer["content"] == "you said: hi in private"
+    assert mention_pings("<@1> hi", None)[2] == ["1"]  # without allowed_mentions a user mention pings
+    assert standin.rejections == []
 
 
 def _errors(check, *args, **kwargs) -> list:
@@ -460,6 +566,27 @@ def test_component_limits():
     assert ("components.0.components.0.options", "BASE_TYPE_MAX_LENGTH") in _errors(v.validate_message, rows([many]))
     v2_text = {"flags": v.FLAG_IS_COMPONENTS_V2, "content": "legacy", "components": [{"type": 10, "content": "hi"}]}
     assert _errors(v.validate_message, v2_text) == [("content", "MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2")]
+
+
+def test_components_v2_limits():
+    def v2(*components):
+        return {"flags": v.FLAG_IS_COMPONENTS_V2, "components": list(components)}
+
+    text = {"type": 10, "content": "hi"}
+    assert _errors(v.validate_message, v2(text)) == []
+    assert ("components.0.type", "UNION_TYPE_CHOICES") in _errors(v.validate_message, {"components": [text]})
+    assert ("components", "COMPONENT_MAX_TOTAL_COMPONENTS_EXCEEDED") in _errors(
+        v.validate_message, v2({"type": 17, "components": [text] * 40}))
+    assert ("components", "COMPONENT_MAX_TOTAL_TEXT_EXCEEDED") in _errors(
+        v.validate_message, v2(*[{"type": 10, "content": "x" * 1001}] * 4))
+    thumb = {"type": 11, "media": {"url": "https://example.com/p.jpg"}, "description": "x" * 1025}
+    section = {"type": 9, "components": [text], "accessory": thumb}
+    assert _errors(v.validate_message, v2(section)) == [("components.0.accessory.description", "BASE_TYPE_MAX_LENGTH")]
+    assert ("components.0.type", "COMPONENT_TYPE_INVALID") in _errors(v.validate_message, v2(thumb))  # accessory only
+    assert _errors(v.validate_message, v2({"type": 14, "spacing": 3})) == [("components.0.spacing", "BASE_TYPE_CHOICES")]
+    twice = v2({**text, "id": 7}, {"type": 17, "components": [{**text, "id": 7}]})
+    assert _errors(v.validate_message, twice) == [("components.1.components.0.id", "COMPONENT_ID_DUPLICATED")]
+    assert v.layout_texts([{"type": 17, "components": [text, section]}]) == ["hi", "hi"]
 
 
 def test_command_definition_limits():

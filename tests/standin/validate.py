@@ -39,6 +39,7 @@ SELECT_OPTION_TEXT_MAX = 100
 SELECT_PLACEHOLDER_MAX = 150
 COMPONENTS_V2_TOTAL_MAX = 40
 TEXT_DISPLAY_TOTAL_MAX = 4000
+MEDIA_DESCRIPTION_MAX = 1024  # thumbnail and media gallery item alt text
 
 MODAL_TITLE_MAX = 45
 MODAL_COMPONENTS_MAX = 5
@@ -417,6 +418,8 @@ def _validate_v2_component(
         elif accessory.get("type") == C_THUMBNAIL:
             _check_url(errors, path + ("accessory", "media", "url"), (accessory.get("media") or {}).get("url"),
                        schemes=("http", "https", "attachment"))
+            _check_text(errors, path + ("accessory", "description"), accessory.get("description"),
+                        max_len=MEDIA_DESCRIPTION_MAX)
             count += 1
         else:
             errors.add(path + ("accessory", "type"), "COMPONENT_TYPE_INVALID", "Accessory must be a button or thumbnail.")
@@ -426,11 +429,15 @@ def _validate_v2_component(
         for index, item in enumerate(items):
             _check_url(errors, path + ("items", index, "media", "url"), ((item or {}).get("media") or {}).get("url"),
                        schemes=("http", "https", "attachment"))
+            _check_text(errors, path + ("items", index, "description"), (item or {}).get("description"),
+                        max_len=MEDIA_DESCRIPTION_MAX)
         return 1
     if c_type == C_FILE:
         _check_url(errors, path + ("file", "url"), (component.get("file") or {}).get("url"), schemes=("attachment",))
         return 1
     if c_type == C_SEPARATOR:
+        if component.get("spacing", 1) not in (1, 2):
+            errors.add(path + ("spacing",), "BASE_TYPE_CHOICES", "Value must be one of {1, 2}.")
         return 1
     if c_type == C_CONTAINER:
         count = 1
@@ -456,6 +463,7 @@ def validate_components(components: Any, errors: FormErrors, path: Path = ("comp
             _validate_action_row(errors, r_path, row, seen)
         return
     top = _check_list(errors, path, components, max_len=COMPONENTS_V2_TOTAL_MAX)
+    _check_component_ids(errors, path, top)
     text_total = [0]
     count = 0
     for index, component in enumerate(top):
@@ -466,6 +474,38 @@ def validate_components(components: Any, errors: FormErrors, path: Path = ("comp
     if text_total[0] > TEXT_DISPLAY_TOTAL_MAX:
         errors.add(path, "COMPONENT_MAX_TOTAL_TEXT_EXCEEDED",
                    f"Text displays hold {text_total[0]} characters; at most {TEXT_DISPLAY_TOTAL_MAX} are allowed.")
+
+
+def _walk_components(components: Iterable[Any], path: Path) -> Iterable[Tuple[Path, Dict[str, Any]]]:
+    for index, component in enumerate(components or []):
+        if not isinstance(component, dict):
+            continue
+        here = path + (index,)
+        yield here, component
+        yield from _walk_components(component.get("components") or [], here + ("components",))
+        if isinstance(component.get("accessory"), dict):
+            yield here + ("accessory",), component["accessory"]
+
+
+def _check_component_ids(errors: FormErrors, path: Path, components: Iterable[Any]) -> None:
+    """The optional numeric ``id`` of each component: a positive 32-bit integer, unique in the message."""
+    seen: Dict[int, Path] = {}
+    for where, component in _walk_components(components, path):
+        number = component.get("id")
+        if number is None or number == 0:
+            continue
+        if not isinstance(number, int) or isinstance(number, bool) or not 0 < number < 2**31:
+            errors.add(where + ("id",), "NUMBER_TYPE_MAX", "Component ids are 32-bit positive integers.")
+        elif number in seen:
+            errors.add(where + ("id",), "COMPONENT_ID_DUPLICATED", f"Component id {number} is used twice.")
+        else:
+            seen[number] = where
+
+
+def layout_texts(components: Iterable[Any]) -> List[str]:
+    """Every Text Display's content in a message's components (mentions in them ping like content)."""
+    return [c.get("content") or "" for _, c in _walk_components(components, ())
+            if c.get("type") == C_TEXT_DISPLAY and isinstance(c.get("content"), str)]
 
 
 def validate_poll(poll: Any, errors: FormErrors, path: Path = ("poll",)) -> None:
