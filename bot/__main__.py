@@ -14,7 +14,8 @@ from cogs.catalog import cli as catalog_cli
 
 from .composition import build_bot, open_app, run_console
 from .core.errors import ConfigError, StartupError
-from .core.settings import Settings, configure_logging, load_settings
+from .core.logs import configure_logging
+from .core.settings import Settings, load_settings
 from .discord.client import MarqueeBot, invite_url, point_at
 from .storage.errors import DatabaseUnusable
 
@@ -40,7 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def fail(message: str, code: int) -> int:
-    print(textwrap.fill(message, width=100), file=sys.stderr)
+    # Paths, URLs and commands in the message stay whole, so they can be copied.
+    print(textwrap.fill(message, width=100, break_long_words=False, break_on_hyphens=False), file=sys.stderr)
     return code
 
 
@@ -49,7 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command or "run"
     try:
         settings = load_settings(read_dotenv=True)
-        configure_logging(settings.log_level if command == "run" else min_level(settings.log_level))
+        configure_logging(settings.log_level if command == "run" else min_level(settings.log_level),
+                          secrets=[settings.token])
+        for warning in settings.warnings():
+            log.warning(warning)
         if command == "run":
             return asyncio.run(run_bot(settings))
         if command == "sync":
@@ -84,7 +89,8 @@ async def _login(settings: Settings, *, serving: bool = True) -> MarqueeBot:
     except discord.LoginFailure as error:
         await bot.close()
         raise StartupError(
-            "Discord rejected the token in DISCORD_TOKEN (401 Unauthorized). It may have been reset or mistyped: "
+            f"Discord rejected the token in DISCORD_TOKEN, read from {settings.token_source or 'the environment'} "
+            "(401 Unauthorized). It may have been reset or mistyped: "
             "open your application at https://discord.com/developers/applications, go to Bot, press 'Reset Token', "
             "and put the new token in .env as DISCORD_TOKEN=..."
         ) from error

@@ -17,7 +17,9 @@ from .catalogue import Catalogue, normal_query
 from .context import Context
 from .errors import NeedsChoice, UserError
 from .feature import Feature, RunsInBackground, Stoppable, handler_objects
-from .interface import Actor, Handler, Handlers, Publisher, Reply, component, custom_id, parse_custom_id
+from .interface import (
+    CUSTOM_ID_MAX, Actor, Handler, Handlers, Publisher, Reply, component, custom_id, parse_custom_id,
+)
 from .results import CommandInfo, Disambiguation, Failure
 
 log = logging.getLogger(__name__)
@@ -138,7 +140,7 @@ class Marquee:
             inspect.signature(handler).bind(actor, *args, values=values)
         except TypeError:
             # Wrong number of arguments: a forged or outdated custom_id.
-            log.info("Malformed custom_id %r from user %s", custom_id, actor.user_id)
+            log.info("Malformed custom_id %r in guild %s", custom_id[:CUSTOM_ID_MAX], actor.guild_id)
             return self.failure_reply("That control is not valid any more. Run the command again.",
                                       title="That control has expired")
         return await self._call(handler, actor, *args, values=values)

@@ -1,11 +1,12 @@
 """Settings from the environment.
 
 `.env` is read by `load_settings(read_dotenv=True)` at start-up only — never at import time — and real
-environment variables always win over it (python-dotenv's override=False).
+environment variables always win over it (python-dotenv's override=False), even when they are empty: an
+`export DISCORD_TOKEN=` left in a shell hides the token in .env. Settings remember where the token came
+from and which names were hidden like that, so the messages can say so instead of "not set".
 """
 from __future__ import annotations
 
-import logging
 import os
 import re
 from dataclasses import dataclass
@@ -36,6 +37,11 @@ class Settings:
     default_region: str
     api_base: str | None
     gateway_url: str | None
+    # Where DISCORD_TOKEN was read from ("the environment" or the .env file), even when it was empty; the
+    # names set but empty in the environment that hide a value in `dotenv` (the environment wins).
+    token_source: str | None = None
+    masked: tuple[str, ...] = ()
+    dotenv: Path | None = None
     # Running at scale (see README, "Running at scale"): a PostgreSQL database shared by several processes,
     # and the shards this process runs.
     database_url: str | None = None
@@ -48,9 +54,24 @@ class Settings:
         return self.database_url or self.database_path
 
     def require_token(self) -> str:
-        if not self.token:
-            raise ConfigError(f"DISCORD_TOKEN is not set. {TOKEN_HELP}")
-        return self.token
+        if self.token:
+            return self.token
+        if "DISCORD_TOKEN" in self.masked:
+            raise ConfigError(
+                f"DISCORD_TOKEN is set but empty in the environment (an `export DISCORD_TOKEN=` in this shell, or "
+                f"an empty value in the service's environment), and the environment wins over .env, so the token "
+                f"in {self.dotenv} was not used. Run `unset DISCORD_TOKEN` (or remove it from the service's "
+                f"environment) to use the one in .env, or set it to the token itself."
+            )
+        if self.token_source:
+            raise ConfigError(f"DISCORD_TOKEN is set but empty in {self.token_source}. {TOKEN_HELP}")
+        raise ConfigError(f"DISCORD_TOKEN is not set. {TOKEN_HELP}")
+
+    def warnings(self) -> list[str]:
+        """What start-up should tell the operator about hidden .env values (the token has its own error)."""
+        return [f"{name} is set but empty in the environment, which wins over .env, so {name} from {self.dotenv} "
+                f"is not used and Marquee uses its default. Run `unset {name}` to use the value in .env."
+                for name in self.masked if name != "DISCORD_TOKEN"]
 
 
 SNOWFLAKE_DIGITS = 20  # 2**64 has 20 digits
@@ -60,8 +81,9 @@ def _snowflake(name: str, raw: str) -> int:
     # ASCII digits, and few: `²` passes isdigit() but not int(), and int() refuses 4,300+ digits.
     if not (raw.isascii() and raw.isdecimal()) or len(raw) > SNOWFLAKE_DIGITS or not 0 < int(raw) < 2**64:
         raise ConfigError(
-            f"{name}={raw[:30]!r}{'…' if len(raw) > 30 else ''} is not a Discord id. It must be the numeric id of a server: enable Developer Mode "
-            f"in Discord (Settings > Advanced), right-click the server icon and choose 'Copy Server ID'."
+            f"{name}={raw[:30]!r}{'…' if len(raw) > 30 else ''} is not a Discord id. It must be the numeric id "
+            f"of a server: enable Developer Mode in Discord (Settings > Advanced), right-click the server icon "
+            f"and choose 'Copy Server ID'."
         )
     return int(raw)
 
@@ -105,11 +127,20 @@ def _shards(count_raw: str | None, ids_raw: str | None) -> tuple[int | None, tup
 
 def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = False) -> Settings:
     """Read and validate every setting. Raises ConfigError with a one-paragraph explanation."""
+    exported = set(os.environ if env is None else env)  # before .env adds to os.environ
+    dotenv_path = Path.cwd() / ".env"
+    in_dotenv: dict[str, str] = {}
     if read_dotenv:
-        from dotenv import load_dotenv
+        from dotenv import dotenv_values, load_dotenv
 
-        load_dotenv(Path.cwd() / ".env", override=False)
+        if dotenv_path.is_file():
+            in_dotenv = {k: v or "" for k, v in dotenv_values(dotenv_path).items()}
+        load_dotenv(dotenv_path, override=False)
     env = os.environ if env is None else env
+    masked = tuple(sorted(name for name, value in in_dotenv.items()
+                          if value.strip() and name in exported and not env.get(name, "").strip()))
+    token_source = ("the environment" if "DISCORD_TOKEN" in exported
+                    else str(dotenv_path) if "DISCORD_TOKEN" in in_dotenv else None)
 
     def get(name: str) -> str | None:
         value = env.get(name)
@@ -135,19 +166,11 @@ def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = F
         default_region=region.upper(),
         api_base=_url("DISCORD_API_BASE", api_base, ("http", "https")) if api_base else None,
         gateway_url=_url("DISCORD_GATEWAY_URL", gateway, ("ws", "wss")) if gateway else None,
+        token_source=token_source,
+        masked=masked,
+        dotenv=dotenv_path if in_dotenv else None,
         database_url=_database_url(get("DATABASE_URL")),
         shard_count=shard_count,
         shard_ids=shard_ids,
     )
 
-
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=getattr(logging, level, logging.INFO),
-        format="%(asctime)s %(levelname)-8s %(name)s: %(message)s",
-    )
-    # discord.py is chatty at INFO about every gateway event; keep its noise down unless debugging.
-    if level != "DEBUG":
-        logging.getLogger("discord").setLevel(logging.WARNING)
-        # ...but keep its login/connection errors. (Its voice-support warnings do not apply to Marquee.)
-        logging.getLogger("discord.client").setLevel(logging.ERROR)

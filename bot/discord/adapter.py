@@ -103,7 +103,8 @@ async def deliver(interaction: discord.Interaction, reply: Reply) -> None:
 
 async def apologise(interaction: discord.Interaction, error: BaseException, context: str) -> None:
     """Log an unexpected error with context and give the user a short apology with an error id."""
-    reply = Marquee.apology(error, f"{context} (user {interaction.user.id}, guild {interaction.guild_id})")
+    # The error id ties the user's answer to this line; who they are stays out of the log.
+    reply = Marquee.apology(error, f"{context} (guild {interaction.guild_id}, channel {interaction.channel_id})")
     try:
         await deliver(interaction, reply)
     except discord.HTTPException:
