@@ -12,6 +12,7 @@ import discord
 
 from cogs.catalog import cli as catalog_cli
 
+from . import ops
 from .composition import build_bot, open_app, run_console
 from .core.errors import ConfigError, StartupError
 from .core.logs import configure_logging
@@ -37,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help="act as a plain member, without Manage Server or Manage Events (default: a manager)")
     catalog = sub.add_parser("catalog", help="inspect and maintain the film catalogue")
     catalog_cli.add_arguments(catalog)
+    ops.add_status_arguments(sub.add_parser("status", help="the serving processes, shards, latency, database, leases"))
+    ops.add_db_arguments(sub.add_parser("db", help="database tools (migrate-to: SQLite to PostgreSQL)"))
     return parser
 
 
@@ -65,6 +68,11 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(run_console(settings, user=args.user, as_json=args.json, member=args.member))
         if command == "catalog":
             return asyncio.run(catalog_cli.run_catalog(settings, args, lambda: open_app(settings)))
+        if command == "status":
+            asyncio.run(ops.status(settings, as_json=args.json))
+            return 0
+        if command == "db":
+            return asyncio.run(ops.migrate_to(settings, args.url))
     except ConfigError as error:
         return fail(f"Configuration problem: {error}", 2)
     except (StartupError, DatabaseUnusable) as error:

@@ -10,6 +10,7 @@ from ..storage.backend import Backend
 from ..storage.people import PeopleStore, UiStateStore
 from .catalogue import Catalogue
 from .checks import checked_region
+from .cluster import Coordinator
 from .interface import Actor, Publisher
 from .results import CommandInfo
 
@@ -20,6 +21,8 @@ class Context:
         self.catalogue = catalogue
         self.people = PeopleStore(db)
         self.ui_state = UiStateStore(db)
+        # Leases and shared rate limits, for work that must happen once however many processes serve.
+        self.cluster = Coordinator(db)
         self.default_region = default_region
         # Replaced by the front end that serves: the Discord bot or the console.
         self.publisher: Publisher = Publisher()

@@ -128,3 +128,7 @@ class Publisher:
     async def flush(self) -> None:
         """Send whatever is still queued (coalesced edits) before shutting down."""
         return None
+
+    async def sent(self, message_id: int) -> None:
+        """Wait until the edits queued for this message have been sent."""
+        return None

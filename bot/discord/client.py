@@ -16,7 +16,9 @@ from ..core.app import Marquee
 from ..core.feature import Feature
 from ..core.results import CommandInfo
 from ..core.settings import Settings
+from ..storage.coordination import ClusterMembers
 from .adapter import ComponentRouter, actor_of, apologise, deliver
+from .cluster import ShardCluster
 from .publisher import DiscordPublisher
 
 log = logging.getLogger(__name__)
@@ -72,11 +74,20 @@ class MarqueeBot(commands.AutoShardedBot):
             help_command=None,
             # Nothing the bot echoes can ping anyone: not @everyone, not roles, not users, not replies.
             allowed_mentions=discord.AllowedMentions.none(),
+            # SHARD_COUNT / SHARD_IDS: this process runs some of the bot's shards (None: all, as many as
+            # Discord recommends).
+            shard_count=settings.shard_count,
+            **self._shard_ids(settings),
         )
         self.settings = settings
         self.app = app
+        self.cluster = ShardCluster(self, app.ctx.cluster, ClusterMembers(app.ctx.db))
         self.failed_cogs: dict[str, str] = {}
         self.serving = serving
+
+    @staticmethod
+    def _shard_ids(settings: Settings) -> dict[str, Any]:
+        return {"shard_ids": list(settings.shard_ids)} if settings.shard_ids else {}
 
     @property
     def features(self) -> Sequence[Feature]:
@@ -104,17 +115,23 @@ class MarqueeBot(commands.AutoShardedBot):
                     groups.setdefault(feature.help_group, []).extend(infos)
         return groups
 
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Every IDENTIFY waits for its bucket's slot, shared by every process (see bot.discord.cluster)."""
+        await self.cluster.before_identify(shard_id)
+
     async def setup_hook(self) -> None:
-        self.app.attach_publisher(DiscordPublisher(self))
+        self.app.attach_publisher(DiscordPublisher(self, pace=self.app.ctx.cluster.pace))
         await self.load_cogs()
         self.app.command_index = self.command_index()
         self.add_dynamic_items(ComponentRouter)
         if self.serving:
             await self.sync_if_changed()
             await self.app.start_background()
+            self.cluster.start()
 
     async def close(self) -> None:
         try:
+            await self.cluster.stop()
             await self.app.close()
         finally:
             await super().close()

@@ -2,15 +2,16 @@
 
 Ballot edits are coalesced per message: at most one edit per MIN_EDIT_INTERVAL, and the edit sent is
 always the latest state handed in, so a burst of fifty votes costs a couple of edits and the message
-ends showing the final tally. A missing permission or a deleted channel/message/event is logged and
-skipped: it must never break the vote or close that caused it.
+ends showing the final tally. With `pace` (the database's shared rate slots) the interval holds across
+every process editing the message, not only within this one. A missing permission or a deleted
+channel/message/event is logged and skipped: it must never break the vote or close that caused it.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 import discord
 
@@ -35,9 +36,11 @@ def _iso(seconds: float) -> str:
 
 
 class DiscordPublisher(Publisher):
-    def __init__(self, bot: discord.Client, *, min_edit_interval: float = MIN_EDIT_INTERVAL) -> None:
+    def __init__(self, bot: discord.Client, *, min_edit_interval: float = MIN_EDIT_INTERVAL,
+                 pace: Callable[[str, float], Awaitable[None]] | None = None) -> None:
         self.bot = bot
         self.min_edit_interval = min_edit_interval
+        self._pace = pace
         self._pending: dict[int, tuple[int, Any]] = {}  # message id -> latest (channel, result)
         self._workers: dict[int, asyncio.Task] = {}
         self._last_edit: dict[int, float] = {}
@@ -74,6 +77,8 @@ class DiscordPublisher(Publisher):
                 wait = self._last_edit.get(message_id, float("-inf")) + self.min_edit_interval - loop.time()
                 if wait > 0:
                     await asyncio.sleep(wait)
+                if self._pace is not None:
+                    await self._pace(f"edit:{message_id}", self.min_edit_interval)
                 channel_id, result = self._pending.pop(message_id)
                 self._last_edit[message_id] = loop.time()
                 await self._edit_now(channel_id, message_id, result)
@@ -98,6 +103,10 @@ class DiscordPublisher(Publisher):
             for message_id, at in list(self._last_edit.items()):
                 if now - at > self.min_edit_interval and message_id not in self._workers:
                     del self._last_edit[message_id]
+
+    async def sent(self, message_id: int) -> None:
+        while (worker := self._workers.get(message_id)) is not None and not worker.done():
+            await asyncio.gather(worker, return_exceptions=True)
 
     async def flush(self) -> None:
         """Send every queued edit now-ish (shutdown): the final state of each message is shown."""

@@ -5,6 +5,7 @@ import json
 import secrets
 import sys
 import time
+from collections import deque
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
@@ -189,10 +190,17 @@ _FACT_TESTS = {
 }
 
 
+# The catalogue revisions this process wrote (newest last): another process's revision means the in-memory
+# catalogue must be reloaded, one's own does not (bot.core.cluster.CatalogueWatcher).
+WRITTEN_HERE: deque[str] = deque(maxlen=1024)
+
+
 async def _new_revision(conn: Connection) -> None:
     # Random, not a counter: a database restored from a backup never matches a newer snapshot.
+    revision = secrets.token_hex(8)
     await conn.execute("INSERT INTO meta(key, value) VALUES ('catalog_revision', ?) "
-                       "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (secrets.token_hex(8),))
+                       "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (revision,))
+    WRITTEN_HERE.append(revision)
 
 
 async def _log_edit(conn: Connection, guild_id: int | None, user_id: int | None, op: str,

@@ -64,8 +64,8 @@ async def copy_sqlite_to_postgres(source: Database, target: PostgresDatabase) ->
                                     "nothing was committed.")
             report.counts[table] = copied
             log.info("Copied %s: %d rows", table, copied)
-        for table, columns in target_columns.items():
-            if "id" in columns and table in report.counts and await raw.fetchval(
+        for table, table_columns in target_columns.items():
+            if "id" in table_columns and table in report.counts and await raw.fetchval(
                     "SELECT pg_get_serial_sequence($1, 'id')", table):
                 await raw.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 - names from the schema

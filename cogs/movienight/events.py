@@ -45,7 +45,12 @@ class EventKeeper:
             await self.keeper.store.set_event(night.id, event_id)
 
     async def sync(self, night_id: int) -> None:
-        """Bring the event in line with the night: nominees, winner and end time, or cancelled."""
+        """Bring the event in line with the night: nominees, winner and end time, or cancelled. One process at a
+        time reads the night and edits its event, so the last edit shows the latest state."""
+        async with self.keeper.ctx.cluster.exclusive(f"event:{night_id}"):
+            await self._sync(night_id)
+
+    async def _sync(self, night_id: int) -> None:
         store, publisher = self.keeper.store, self.keeper.ctx.publisher
         night = await store.get(night_id)
         if night is None or night.event_id is None or night.guild_id is None:

@@ -38,7 +38,9 @@ class Tasks:
 
 class BallotRefresher:
     """Brings each night's public ballot message up to date, one refresher per night: however many votes
-    arrive at once, the view is rebuilt after the last of them, so the final state is always the one shown."""
+    arrive at once, the view is rebuilt after the last of them, so the final state is always the one shown.
+    Across processes the publisher paces the edits of one message (at most one a second, bot.discord.publisher)
+    and a lease per night makes reading the tally and editing one step."""
 
     def __init__(self, keeper: NightKeeper) -> None:
         self.keeper = keeper
@@ -53,16 +55,20 @@ class BallotRefresher:
             self._refreshers[night_id] = asyncio.create_task(self._refresher(night_id))
 
     async def _refresher(self, night_id: int) -> None:
-        store = self.keeper.store
+        store, ctx = self.keeper.store, self.keeper.ctx
         try:
             # The flag is cleared before the view is read, so a vote committed during a rebuild
             # triggers one more: the last edit always shows the final state.
             while night_id in self._dirty:
                 self._dirty.discard(night_id)
-                night = await store.get(night_id)
-                if night is None or night.message_id is None:
-                    continue
-                await self.keeper.ctx.publisher.edit(night.channel_id, night.message_id, await self.keeper.view(night))
+                # Read and edit as one step across processes: whichever edits last read the state after every
+                # ballot acknowledged before it, so the message ends showing all of them.
+                async with ctx.cluster.exclusive(f"ballot:{night_id}"):
+                    night = await store.get(night_id)
+                    if night is None or night.message_id is None:
+                        continue
+                    await ctx.publisher.edit(night.channel_id, night.message_id, await self.keeper.view(night))
+                    await ctx.publisher.sent(night.message_id)
         except Exception:  # noqa: BLE001 - a failed refresh must not kill later ones
             log.exception("Refreshing the ballot of night %s failed", night_id)
         finally:

@@ -39,6 +39,7 @@ SUGGEST_COUNT = (1, 10)
 HISTORY_COUNT = (1, 25)
 SUGGESTIONS_ON_NOMINATE = 5
 REASONS_SHOWN = 4
+DEADLINES_LEASE = "movienight:deadlines"
 
 
 class NightService:
@@ -56,6 +57,11 @@ class NightService:
 
     # Lifecycle ------------------------------------------------------------------------------------
     async def start_background(self) -> None:
+        # However many processes serve, one closes nights at their deadline (and redraws the open ballots when
+        # it takes over, since the refreshes a dead process had queued died with it).
+        await self.ctx.cluster.singleton(DEADLINES_LEASE, self._deadlines)
+
+    async def _deadlines(self) -> None:
         try:
             await self.refresher.redraw_open()
         except Exception:  # noqa: BLE001 - cosmetic; the deadline loop matters more
