@@ -7,7 +7,7 @@ import re
 import shutil
 from pathlib import Path
 
-from tests.standin import ALICE, BOB, BotProcess, DiscordStandIn, SentInteraction, is_ephemeral
+from tests.standin import ALICE, BOB, BotProcess, DiscordStandIn, SentInteraction, is_ephemeral, iter_components
 
 # Shaped like a real bot token (base64 id, timestamp, HMAC), so nothing could pass by not looking like one.
 BOT_TOKEN = "MTI1MDAwMDAwMDAwMDAwMDAwMQ.GqW3xZ.q7Vd1-2bN4fK8sLm0pRt5uYw9zXc3eHj6aBiQoTs"
@@ -30,7 +30,8 @@ async def test_debug_logs_name_no_token_and_no_member(template_db: Path, tmp_pat
         await answer(await standin.slash("watchlist add", film="heat-1995", user=ALICE))
         await answer(await standin.slash("rate", film="heat-1995", stars=4, user=ALICE))
         ballot = await answer(await standin.slash("movienight start", title="Logs", user=BOB))
-        night = re.search(r"night #(\d+)", str(ballot["embeds"]))
+        night = next(re.fullmatch(r"mq:mnvote:(\d+)", c["custom_id"]) for c in iter_components(ballot["components"])
+                     if str(c.get("custom_id", "")).startswith("mq:mnvote:"))
         assert night, ballot
         await answer(await standin.slash("movienight nominate", film="heat-1995", user=ALICE))
         private = await answer(await standin.click(ballot, f"mq:mnvote:{night[1]}", user=ALICE))
