@@ -114,3 +114,9 @@ async def test_forged_numbers_in_custom_ids_and_select_values_are_stale_controls
 def test_a_dev_guild_id_that_only_looks_numeric_is_a_config_error(raw: str) -> None:
     with pytest.raises(ConfigError, match="is not a Discord id"):
         load_settings({"DEV_GUILD_ID": raw})
+
+
+@pytest.mark.parametrize("env", [{"SHARD_COUNT": HUGE}, {"SHARD_COUNT": "２"}, {"SHARD_COUNT": "4", "SHARD_IDS": f"0,{HUGE}"}])
+def test_shard_numbers_that_are_not_a_few_ascii_digits_are_config_errors(env: dict[str, str]) -> None:
+    with pytest.raises(ConfigError, match="SHARD_"):
+        load_settings(env)

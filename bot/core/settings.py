@@ -112,17 +112,22 @@ def _shards(count_raw: str | None, ids_raw: str | None) -> tuple[int | None, tup
             raise ConfigError("SHARD_IDS needs SHARD_COUNT too: how many shards the whole bot runs, across every "
                               "process (e.g. SHARD_COUNT=4 SHARD_IDS=0,1 here and SHARD_IDS=2,3 on the other).")
         return None, None
-    if not count_raw.isdecimal() or not 1 <= int(count_raw) <= 65535:
-        raise ConfigError(f"SHARD_COUNT={count_raw!r} must be a whole number of shards, 1 or more.")
+    # ASCII digits, and few: int() takes `２` and refuses 4,300+ digits with a ValueError, not a ConfigError.
+    if not _few_digits(count_raw) or not 1 <= int(count_raw) <= 65535:
+        raise ConfigError(f"SHARD_COUNT={count_raw[:30]!r} must be a whole number of shards, 1 or more.")
     count = int(count_raw)
     if ids_raw is None:
         return count, None
     parts = [p.strip() for p in ids_raw.split(",") if p.strip()]
-    if not parts or not all(p.isdecimal() and int(p) < count for p in parts):
-        raise ConfigError(f"SHARD_IDS={ids_raw!r} must list shard numbers from 0 to {count - 1}, separated by "
+    if not parts or not all(_few_digits(p) and int(p) < count for p in parts):
+        raise ConfigError(f"SHARD_IDS={ids_raw[:60]!r} must list shard numbers from 0 to {count - 1}, separated by "
                           f"commas (e.g. SHARD_IDS=0,1), because SHARD_COUNT={count}.")
     ids = tuple(dict.fromkeys(int(p) for p in parts))
     return count, tuple(sorted(ids))
+
+
+def _few_digits(raw: str, most: int = 5) -> bool:
+    return raw.isascii() and raw.isdecimal() and len(raw) <= most
 
 
 def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = False) -> Settings:
