@@ -12,6 +12,7 @@ import discord
 
 from cogs.catalog import cli as catalog_cli
 
+from . import datacli
 from . import ops
 from .composition import build_bot, open_app, run_console
 from .core.errors import ConfigError, StartupError
@@ -40,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     catalog_cli.add_arguments(catalog)
     ops.add_status_arguments(sub.add_parser("status", help="the serving processes, shards, latency, database, leases"))
     ops.add_db_arguments(sub.add_parser("db", help="database tools (migrate-to: SQLite to PostgreSQL)"))
+    data = sub.add_parser("data", help="fetch live data from outside services (Wikidata)")
+    datacli.add_arguments(data)
     return parser
 
 
@@ -73,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if command == "db":
             return asyncio.run(ops.migrate_to(settings, args.url))
+        if command == "data":
+            return asyncio.run(datacli.run_data(settings, args, lambda: open_app(settings)))
     except ConfigError as error:
         return fail(f"Configuration problem: {error}", 2)
     except (StartupError, DatabaseUnusable) as error:

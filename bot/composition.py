@@ -7,19 +7,22 @@ from __future__ import annotations
 
 from typing import Sequence, TextIO
 
-from cogs import catalog, discovery, lists, meta, movienight
+from cogs import catalog, discovery, lists, meta, movienight, popular
 
 from . import console
 from .core.app import Marquee
 from .core.feature import Feature
+from .core.live import live_options
 from .core.settings import Settings
 from .discord.client import MarqueeBot
 
-FEATURES: Sequence[Feature] = (discovery.FEATURE, lists.FEATURE, movienight.FEATURE, catalog.FEATURE, meta.FEATURE)
+FEATURES: Sequence[Feature] = (discovery.FEATURE, lists.FEATURE, movienight.FEATURE, catalog.FEATURE, popular.FEATURE,
+                               meta.FEATURE)
 
 
 async def open_app(settings: Settings, features: Sequence[Feature] = FEATURES) -> Marquee:
-    return await Marquee.open(settings.database, features, default_region=settings.default_region)
+    return await Marquee.open(settings.database, features, default_region=settings.default_region,
+                              live=live_options(settings))
 
 
 def build_bot(settings: Settings, app: Marquee, *, serving: bool = True) -> MarqueeBot:

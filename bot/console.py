@@ -239,6 +239,8 @@ class Console:
                 reply = await self.app.dispatch_component(self.actor, parsed.name, parsed.values)
             else:
                 reply = await self.app.dispatch_command(self.actor, parsed.name, parsed.options)
+            if reply.later is not None:
+                reply = await reply.later()
         except Exception as error:  # noqa: BLE001 - the console never dies on one bad command
             reply = self.app.apology(error, line)
         if reply.on_sent:

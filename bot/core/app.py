@@ -20,6 +20,7 @@ from .feature import Feature, RunsInBackground, Stoppable, handler_objects
 from .interface import (
     CUSTOM_ID_MAX, Actor, Handler, Handlers, Publisher, Reply, component, custom_id, parse_custom_id,
 )
+from .live import LiveOptions
 from .results import CommandInfo, Disambiguation, Failure
 
 log = logging.getLogger(__name__)
@@ -40,12 +41,12 @@ class Marquee:
 
     @classmethod
     async def open(cls, database: Path | str, features: Iterable[Feature], *,
-                   default_region: str = "US") -> "Marquee":
+                   default_region: str = "US", live: LiveOptions | None = None) -> "Marquee":
         """The app over the database at `database`: a SQLite file path or a `postgresql://` URL."""
         db = await open_database(database)
         try:
             catalogue = await Catalogue.load(db)
-            return cls(Context(db, catalogue, default_region=default_region), features)
+            return cls(Context(db, catalogue, default_region=default_region, live=live), features)
         except BaseException:
             await db.close()
             raise
@@ -84,6 +85,7 @@ class Marquee:
                 await service.stop()
         await self.ctx.publisher.flush()
         await self.catalogue.close()
+        await self.ctx.live.close()
         await self.ctx.db.close()
 
     # Dispatch ------------------------------------------------------------------------------------------

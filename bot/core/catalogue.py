@@ -8,7 +8,9 @@ import gc
 import logging
 import secrets
 import time
-from typing import Any, Iterable
+import weakref
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Mapping
 
 from ..domain import dataset as data
 from ..domain.catalog import Catalog
@@ -21,7 +23,7 @@ from ..storage import snapshot
 from ..storage.catalog import CatalogEdit, CatalogStore
 from ..storage.backend import Backend
 from .checks import split_names
-from .memory import release_free_memory
+from .memory import collection_paused, keep_out_of_collections, release_free_memory
 from .errors import NeedsChoice, UserError
 from .interface import Actor, custom_id
 from .results import Disambiguation
@@ -30,11 +32,50 @@ log = logging.getLogger(__name__)
 
 MAX_SERVICES = 15
 PREPARE_DELAY = 1.0  # seconds after an edit before the similarity arrays are rebuilt in the background
+# A change of more films than this (an import) is not applied to the running engine film by film on the
+# event loop: a new engine is built in a thread and swapped in whole. Below it, changing in place is cheaper.
+BULK_CHANGE = 500
+# Edits are planned without the edit lock, from a copy of the catalogue, and applied only if no other edit
+# came in between; after this many tries the plan is made holding the lock, so a busy catalogue still
+# gets its edit in.
+OPTIMISTIC_TRIES = 3
+
+Engine = tuple[Catalog, TitleIndex, SimilarityEngine]
 
 
 def normal_query(text: str | None) -> str:
     """What a user typed, as film lookup reads it: surrounding and repeated whitespace ignored."""
     return " ".join((text or "").split())
+
+
+def build_engine(films: Iterable[Film], links: Iterable[Link], vocabulary: data.Vocabulary,
+                 services: data.Services, *, version: int = 0) -> Engine:
+    """The in-memory engine over these films and links: catalogue, title index, similarity. CPU work
+    (a second or more for the whole catalogue): run it in a thread when the bot is serving."""
+    tag_facets = {tag: facet.name for facet in vocabulary.facets.values() for tag in facet.tags}
+    facet_weights = {facet.name: facet.weight for facet in vocabulary.facets.values()}
+    catalog = Catalog(films, links, tag_facets, facet_weights,
+                      service_names={key: service.name for key, service in services.items()}, version=version)
+    return catalog, TitleIndex(catalog), SimilarityEngine(catalog)
+
+
+@dataclass(slots=True)
+class Plan:
+    """What an edit makes of the catalogue, worked out from a copy of it (see `Catalogue.change`)."""
+
+    films: Mapping[str, Film]
+    links: list[Link]
+    payload: dict[str, Any] | None  # what the edit log stores; None: apply nothing (a dry run, no change)
+    outcome: Any = None  # what the planner wants to tell its caller (an import's row outcomes)
+    change: CatalogDiff | None = None  # filled in by `Catalogue.change`
+    engine: Engine | None = None  # a new engine to swap in, for a bulk change
+
+    @property
+    def applied(self) -> bool:
+        return self.payload is not None and bool(self.change)
+
+
+Planner = Callable[[Mapping[str, Film], list[Link]], Plan]
 
 
 class Catalogue:
@@ -49,11 +90,7 @@ class Catalogue:
         self.vocabulary = vocabulary
         self.services = services
         if engine is None:
-            tag_facets = {tag: facet.name for facet in vocabulary.facets.values() for tag in facet.tags}
-            facet_weights = {facet.name: facet.weight for facet in vocabulary.facets.values()}
-            catalog = Catalog(films, links, tag_facets, facet_weights,
-                              service_names={key: service.name for key, service in services.items()})
-            engine = (catalog, TitleIndex(catalog), SimilarityEngine(catalog))
+            engine = build_engine(films, links, vocabulary, services)
         self.catalog, self.titles, self.similarity = engine
         # One edit at a time: each is computed from the catalogue as the previous one left it.
         self.edit_lock = asyncio.Lock()
@@ -195,33 +232,91 @@ class Catalogue:
 
     async def apply_edit(self, actor: Actor, op: str, payload: dict[str, Any], film_id: str | None) -> Film | None:
         """Apply one edit, persist it with its log row, update the catalogue in memory; the film afterwards."""
-        async with self.edit_lock:
-            films, links = self.catalog.films, self.catalog.links
+        def plan(films: Mapping[str, Film], links: list[Link]) -> Plan:
             try:
                 new_films, new_links = apply_edit(films, links, op, payload)
             except KeyError as error:
                 raise UserError(f"That film is no longer in the catalogue ({error}).", title="Film not found") from None
             except ValueError as error:
                 raise UserError(str(error)) from None
-            change = diff(films, links, new_films, new_links)
-            if change:
-                await self.store.apply_changes(
-                    upserted=change.upserted, removed=change.removed, links_added=change.links_added,
-                    links_removed=change.links_removed, edit=(actor.guild_id, actor.user_id, op, payload))
-                self.show(change)
-                self._prepare_soon()
+            return Plan(new_films, new_links, payload)
+
+        await self.change((actor.guild_id, actor.user_id), op, plan)
         return self.catalog.get(film_id) if film_id else None
+
+    async def change(self, who: tuple[int | None, int | None], op: str, planner: Planner) -> Plan:
+        """The one way the catalogue changes. `planner` (pure, run in a thread) works out the new films and
+        links from a copy of the current ones; the change is then written with its edit-log row in one
+        transaction and made visible in memory, unless another edit came in meanwhile: then it is planned
+        again from the catalogue that edit left. The edit lock is held only to write and show, so planning
+        a 50,000-row import neither blocks the event loop nor other edits for long."""
+        with collection_paused():
+            return await self._change(who, op, planner)
+
+    async def _change(self, who: tuple[int | None, int | None], op: str, planner: Planner) -> Plan:
+        for attempt in range(OPTIMISTIC_TRIES + 1):
+            # A weak reference: holding the catalogue here would keep a replaced engine alive until this
+            # returns, and then free it on the event loop (see `_apply`).
+            base, version = weakref.ref(self.catalog), self.catalog.version
+            # Copied on the event loop: nothing changes the catalogue between these lines.
+            films, links = dict(self.catalog.films), self.catalog.links
+            if attempt < OPTIMISTIC_TRIES:
+                plan = await asyncio.to_thread(self._plan, planner, films, links, version)
+                async with self.edit_lock:
+                    if base() is self.catalog and self.catalog.version == version:
+                        await self._apply(who, op, plan)
+                        return plan
+                log.info("The catalogue changed while an edit (%s) was planned; planning it again", op)
+                continue
+            async with self.edit_lock:
+                films, links = dict(self.catalog.films), self.catalog.links
+                plan = await asyncio.to_thread(self._plan, planner, films, links, self.catalog.version)
+                await self._apply(who, op, plan)
+                return plan
+        raise AssertionError("unreachable: the last try holds the lock")
+
+    def _plan(self, planner: Planner, films: dict[str, Film], links: list[Link], version: int) -> Plan:
+        """In a thread: the plan, what it changes, and for a bulk change the new engine, ready to answer."""
+        plan = planner(films, links)
+        if plan.payload is None:
+            return plan
+        plan.change = diff(films, links, plan.films, plan.links)
+        if len(plan.change.upserted) + len(plan.change.removed) > BULK_CHANGE:
+            plan.engine = build_engine(plan.films.values(), plan.links, self.vocabulary, self.services,
+                                       version=version + 1)
+            plan.engine[2].prepare()
+        return plan
+
+    async def _apply(self, who: tuple[int | None, int | None], op: str, plan: Plan) -> None:
+        change = plan.change
+        if plan.payload is None or not change:
+            return
+        await self.store.apply_changes(
+            upserted=change.upserted, removed=change.removed, links_added=change.links_added,
+            links_removed=change.links_removed, edit=(*who, op, plan.payload))
+        if plan.engine is not None:
+            retired = [self._swap(plan.engine)]
+            keep_out_of_collections()
+            # Freeing the old engine (hundreds of thousands of objects) takes a tenth of a second: in a thread.
+            await asyncio.to_thread(retired.clear)
+            await asyncio.to_thread(release_free_memory)
+        else:
+            self.show(change)
+            self._prepare_soon()
+
+    def _swap(self, engine: Engine) -> Engine:
+        """Put a new engine in place of the running one, all at once (every reader takes the catalogue,
+        title index and similarity from this object when it asks, so it sees the old engine or the new);
+        the old one."""
+        old = self.catalog, self.titles, self.similarity
+        self.catalog, self.titles, self.similarity = engine
+        old[0].remove_listener(old[1])
+        return old
 
     def show(self, change: CatalogDiff) -> None:
         """Make a written change visible to search and similarity at once."""
-        for a, b in change.links_removed:
-            self.catalog.remove_link(a, b)
-        for film_id in change.removed:
-            self.catalog.remove(film_id)
-        for film in change.upserted:
-            self.catalog.upsert(film)
-        for link in change.links_added:
-            self.catalog.add_link(link)
+        self.catalog.apply_changes(upserted=change.upserted, removed=change.removed,
+                                   links_added=change.links_added, links_removed=change.links_removed)
 
     def checked_tags(self, text: str | None) -> list[str]:
         tags = [t.lower().replace(" ", "-") for t in split_names(text or "")]

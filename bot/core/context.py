@@ -12,13 +12,17 @@ from .catalogue import Catalogue
 from .checks import checked_region
 from .cluster import Coordinator
 from .interface import Actor, Publisher
+from .live import LiveData, LiveOptions
 from .results import CommandInfo
 
 
 class Context:
-    def __init__(self, db: Backend, catalogue: Catalogue, *, default_region: str = "US") -> None:
+    def __init__(self, db: Backend, catalogue: Catalogue, *, default_region: str = "US",
+                 live: LiveOptions | None = None) -> None:
         self.db = db
         self.catalogue = catalogue
+        # Outside data (TMDB, when switched on) and the activity behind each server's chart.
+        self.live = LiveData(db, catalogue, live)
         self.people = PeopleStore(db)
         self.ui_state = UiStateStore(db)
         # Leases and shared rate limits, for work that must happen once however many processes serve.

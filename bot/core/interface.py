@@ -42,6 +42,9 @@ class Reply:
     ephemeral: bool = False
     update: bool = False
     on_sent: OnSent | None = None
+    # More work before the real answer (an outside service to ask): the front end acknowledges at once (on
+    # Discord a deferred response, well inside the 3-second window), then awaits this and delivers its reply.
+    later: Callable[[], Awaitable["Reply"]] | None = None
 
 
 Handler = Callable[..., Awaitable[Reply]]

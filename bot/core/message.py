@@ -46,6 +46,7 @@ class Embed:
     fields: list[Field] = field(default_factory=list)
     footer: str | None = None
     colour: int = COLOUR
+    thumbnail: str | None = None  # an https image URL (a film's poster); nothing is downloaded or attached
 
     def add(self, name: str, value: str, inline: bool = False) -> "Embed":
         if len(self.fields) < FIELDS_MAX and value:
@@ -110,6 +111,8 @@ class Message:
             embed.title = clip(defuse_everyone(embed.title), TITLE_MAX) if embed.title else None
             embed.description = clip(defuse_everyone(embed.description), DESCRIPTION_MAX) if embed.description else None
             embed.footer = clip(embed.footer, FOOTER_MAX) if embed.footer else None
+            if embed.thumbnail and not (embed.thumbnail.startswith("https://") and len(embed.thumbnail) <= 2048):
+                embed.thumbnail = None
             embed.fields = [
                 Field(clip(defuse_everyone(f.name), FIELD_NAME_MAX) or "\u200b",
                       clip(defuse_everyone(f.value), FIELD_VALUE_MAX) or "\u200b", f.inline)

@@ -84,6 +84,8 @@ def render_text(message: Message) -> str:
             lines.append(f.value)
         if embed.footer:
             lines.append(f"({embed.footer})")
+        if embed.thumbnail:
+            lines.append(f"[image: {embed.thumbnail}]")
     for row in message.rows:
         if isinstance(row, list):
             lines.append("  ".join(f"[{b.label}]" + (" (disabled)" if b.disabled else "") + f" <{b.custom_id}>"

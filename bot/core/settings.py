@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+from ..sources.tmdb import DEFAULT_BASE as TMDB_BASE
+from ..sources.wikidata import DEFAULT_URL as WIKIDATA_URL
 from .errors import ConfigError
 
 DEFAULT_DATABASE = "marquee.db"
@@ -47,6 +49,13 @@ class Settings:
     database_url: str | None = None
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None
+    # Live data (README, "Live data (optional)"): TMDB for streaming, posters and trending; Wikidata for
+    # `marquee data refresh`. Every base URL is a setting, as DISCORD_API_BASE is. The key is never shown.
+    tmdb_api_key: str | None = field(default=None, repr=False)
+    tmdb_api_base: str = TMDB_BASE
+    tmdb_max_age_days: int = 7
+    wikidata_sparql_url: str = WIKIDATA_URL
+    wikidata_contact: str | None = None
 
     @property
     def database(self) -> str | Path:
@@ -177,5 +186,44 @@ def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = F
         database_url=_database_url(get("DATABASE_URL")),
         shard_count=shard_count,
         shard_ids=shard_ids,
+        tmdb_api_key=_tmdb_key(get("TMDB_API_KEY")),
+        tmdb_api_base=_url("TMDB_API_BASE", get("TMDB_API_BASE") or TMDB_BASE, ("http", "https")),
+        tmdb_max_age_days=_days("TMDB_MAX_AGE_DAYS", get("TMDB_MAX_AGE_DAYS")),
+        wikidata_sparql_url=_url("WIKIDATA_SPARQL_URL", get("WIKIDATA_SPARQL_URL") or WIKIDATA_URL, ("http", "https")),
+        wikidata_contact=_contact(get("WIKIDATA_CONTACT")),
     )
 
+
+_TMDB_V3_KEY = re.compile(r"[0-9a-f]{32}")
+_TMDB_TOKEN = re.compile(r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+
+
+def _tmdb_key(raw: str | None) -> str | None:
+    # The key itself is never repeated in a message: it is a secret even when it is wrong.
+    if raw is None:
+        return None
+    if _TMDB_V3_KEY.fullmatch(raw) or (len(raw) < 2000 and _TMDB_TOKEN.fullmatch(raw)):
+        return raw
+    raise ConfigError(
+        f"TMDB_API_KEY is set ({len(raw)} characters) but is neither a TMDB v3 API key (32 characters, 0-9 and "
+        "a-f) nor an API Read Access Token (the long string starting eyJ). Copy one of the two from "
+        "https://www.themoviedb.org/settings/api, or remove TMDB_API_KEY to run without TMDB."
+    )
+
+
+def _days(name: str, raw: str | None) -> int:
+    if raw is None:
+        return 7
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 3 and 1 <= int(raw) <= 180):
+        raise ConfigError(f"{name}={raw[:20]!r} must be a whole number of days from 1 to 180 (TMDB's terms allow "
+                          "keeping its data for at most six months).")
+    return int(raw)
+
+
+def _contact(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    if len(raw) > 200 or not raw.isprintable() or any(c in raw for c in "()\r\n"):
+        raise ConfigError("WIKIDATA_CONTACT must be one line of at most 200 characters without parentheses: "
+                          "a URL or e-mail address where Wikidata's operators can reach you.")
+    return raw

@@ -54,6 +54,8 @@ def to_discord(message: Message) -> dict[str, Any]:
             embed.add_field(name=f.name, value=f.value, inline=f.inline)
         if e.footer:
             embed.set_footer(text=e.footer)
+        if e.thumbnail:
+            embed.set_thumbnail(url=e.thumbnail)
         embeds.append(embed)
     view = discord.ui.View(timeout=None)
     for row_number, row in enumerate(message.rows):
@@ -84,6 +86,11 @@ def _component(item: Button | Select, row: int) -> discord.ui.Item:
 
 async def deliver(interaction: discord.Interaction, reply: Reply) -> None:
     """Send a handler's reply with whichever response this interaction still allows."""
+    if reply.later is not None:
+        # Slow work ahead: acknowledge now ("Marquee is thinking…"), answer when it is done.
+        if not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=reply.ephemeral, thinking=True)
+        reply = await reply.later()
     kwargs = to_discord(render(reply.result))
     if reply.update and interaction.type is discord.InteractionType.component and not interaction.response.is_done():
         kwargs.pop("files", None)

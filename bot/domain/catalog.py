@@ -1,17 +1,20 @@
 """The in-memory catalogue every query runs against, with the indexes it needs.
 
 Admins edit the catalogue while the bot runs, so every mutation goes through
-`upsert`/`remove`/`add_link`/`remove_link`, which keep the inverted indexes in
-step and tell listeners (the title index) what changed. Derived figures that
-depend on the whole catalogue (rank order, the engine's arrays) are cached
-against `version`, which every mutation bumps.
+`apply_changes` (or its one-film forms `upsert`/`remove`/`add_link`/`remove_link`),
+which keeps the inverted indexes in step and tells listeners (the title index)
+what changed, once per batch. Derived figures that depend on the whole
+catalogue (rank order, the engine's arrays) are cached against `version`, which
+every batch bumps once: an import of 50,000 films re-ranks the catalogue once,
+not 50,000 times.
 """
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter, defaultdict
 from types import MappingProxyType
-from typing import Any, Iterable, Iterator, Mapping, Protocol
+from typing import Any, Iterable, Iterator, Mapping, Protocol, Sequence
 
 from bot.domain.models import Film, Link
 
@@ -21,6 +24,10 @@ INDEXED_FAMILIES = ("tag", "genre", "country", "language", "decade", "service")
 
 # How much being hand-curated lifts a film in "popular first" orderings (0-1 scale).
 CURATED_PRIOR = 0.35
+# Popularity is scaled to the catalogue's most popular film, leaving out films more than this many times as
+# popular as the one at the 99.9th percentile: one absurd value (an import's 1e300) must not flatten the rest.
+OUTLIER_FACTOR = 2.0
+OUTLIER_SHARE = 1000  # the percentile above: one film in this many
 
 
 def key_of(value: str) -> str:
@@ -46,8 +53,16 @@ def indexed_keys(film: Film) -> dict[str, frozenset[str]]:
 
 
 class CatalogListener(Protocol):
-    def film_added(self, film: Film) -> None: ...
-    def film_removed(self, film: Film) -> None: ...
+    def films_changed(self, removed: Sequence[Film], added: Sequence[Film]) -> None:
+        """After a batch of changes: the films that left (including the old version of a replaced film),
+        then the films that came. The catalogue already holds the new state, and its version is new."""
+        ...
+
+
+def popularity_weight(popularity: float) -> float:
+    """A film's popularity on the log scale the ranking uses; 0 for anything not a finite number >= 0
+    (the validator refuses those, but a database written by an older version may still hold one)."""
+    return math.log1p(popularity) if popularity > 0 and math.isfinite(popularity) else 0.0
 
 
 def vocabulary_maps(vocabulary: Any) -> tuple[dict[str, str], dict[str, float]]:
@@ -78,19 +93,21 @@ class Catalog:
         tag_facets: Mapping[str, str] | None = None,
         facet_weights: Mapping[str, float] | None = None,
         service_names: Mapping[str, str] | None = None,
+        *,
+        version: int = 0,
     ):
         self.tag_facets: dict[str, str] = dict(tag_facets or {})
         # Display names of service keys ("disney-plus" -> "Disney+"), for the reasons the engine writes.
         self.service_names: dict[str, str] = dict(service_names or {})
         self.facet_weights: dict[str, float] = dict(facet_weights or {})
-        self.version = 0
+        # A catalogue built to replace another continues its version, so nothing keyed by it goes stale.
+        self.version = version
         self._films: dict[str, Film] = {}
         self._links: dict[str, dict[str, Link]] = defaultdict(dict)
         self._postings: dict[tuple[str, str], set[str]] = {}
         # Display spellings of keys (first seen wins ties), for option lists.
         self._display: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
         self._listeners: list[CatalogListener] = []
-        self._max_popularity = 0.0
         self._ranked_cache: tuple[int, list[str], dict[str, float]] | None = None
         for film in films:
             self._index(film)
@@ -174,14 +191,26 @@ class Catalog:
     def _ranked(self) -> tuple[list[str], dict[str, float]]:
         cache = self._ranked_cache
         if cache is None or cache[0] != self.version:
-            top = math.log1p(max(self._max_popularity, 0.0)) or 1.0
-            priors = {
-                fid: math.log1p(max(f.popularity, 0.0)) / top + (CURATED_PRIOR if f.curated else 0.0)
-                for fid, f in self._films.items()
-            }
-            order = sorted(priors, key=lambda fid: (-priors[fid], fid))
+            weights = {fid: popularity_weight(f.popularity) for fid, f in self._films.items()}
+            top = self._popularity_scale(list(weights.values()))
+            priors = {fid: min(weight / top, 1.0) + (CURATED_PRIOR if self._films[fid].curated else 0.0)
+                      for fid, weight in weights.items()}
+            # Highest prior first, ties by id: sorting by id, then (stably) by prior, keeps both keys in C.
+            order = sorted(priors)
+            order.sort(key=priors.__getitem__, reverse=True)
             cache = self._ranked_cache = (self.version, order, priors)
         return cache[1], cache[2]
+
+    @staticmethod
+    def _popularity_scale(weights: list[float]) -> float:
+        """What a prior of 1.0 means: the top weight, leaving out outliers (more than OUTLIER_FACTOR x the
+        weight of the film at the 99.9th percentile, or of the second film in a small catalogue), which are
+        ranked first without pushing every other film towards 0."""
+        if not weights:
+            return 1.0
+        usual = heapq.nlargest(min(len(weights), len(weights) // OUTLIER_SHARE + 2), weights)[-1]
+        limit = OUTLIER_FACTOR * usual if usual > 0 else math.inf
+        return max((weight for weight in weights if weight <= limit), default=0.0) or 1.0
 
     # Option lists for autocomplete of filters, most common first.
 
@@ -225,47 +254,81 @@ class Catalog:
     def add_listener(self, listener: CatalogListener) -> None:
         self._listeners.append(listener)
 
+    def remove_listener(self, listener: CatalogListener) -> None:
+        """Stop telling `listener` (an index of a catalogue that was replaced: this breaks the cycle between
+        them, so both are freed at once even when start-up froze them out of the garbage collector)."""
+        self._listeners = [other for other in self._listeners if other is not listener]
+
+    def apply_changes(self, *, upserted: Iterable[Film] = (), removed: Iterable[str] = (),
+                      links_added: Iterable[Link] = (), links_removed: Iterable[tuple[str, str]] = ()) -> None:
+        """One batch: links removed, films removed (with their links), films added or replaced (keeping
+        their links), links added. The version moves once and listeners hear once, so derived figures
+        are recomputed once per batch however big it is."""
+        upserted, removed, links_added = list(upserted), list(removed), list(links_added)
+        # Checked before anything changes, so a bad link leaves the catalogue as it was.
+        staying = {f.id for f in upserted}
+        leaving = set(removed) - staying
+        for link in links_added:
+            for end in (link.a, link.b):
+                if end in leaving or (end not in self._films and end not in staying):
+                    raise KeyError(f"unknown film {end!r}")
+            if link.a == link.b:
+                raise ValueError("a film cannot be linked to itself")
+        gone: list[Film] = []
+        came: list[Film] = []
+        changed = False
+        for a, b in links_removed:
+            changed |= self._drop_link(a, b) is not None
+        for film_id in removed:
+            old = self._films.pop(film_id, None)
+            if old is None:
+                continue
+            self._unindex(old)
+            for other in list(self._links.get(film_id, {})):
+                self._links[other].pop(film_id, None)
+                if not self._links[other]:
+                    del self._links[other]
+            self._links.pop(film_id, None)
+            gone.append(old)
+        for film in upserted:
+            old = self._films.get(film.id)
+            if old is not None:
+                self._unindex(old)
+                gone.append(old)
+            self._films[film.id] = film
+            self._index(film)
+            came.append(film)
+        for link in links_added:
+            self._links[link.a][link.b] = link
+            self._links[link.b][link.a] = link
+            changed = True
+        if changed or gone or came:
+            self.version += 1
+        if gone or came:
+            for listener in self._listeners:
+                listener.films_changed(gone, came)
+
     def upsert(self, film: Film) -> Film | None:
         """Add or replace a film; returns the film it replaced. Links are kept."""
         old = self._films.get(film.id)
-        if old is not None:
-            self._unindex(old)
-            for listener in self._listeners:
-                listener.film_removed(old)
-        self._films[film.id] = film
-        self._index(film)
-        self.version += 1
-        for listener in self._listeners:
-            listener.film_added(film)
+        self.apply_changes(upserted=[film])
         return old
 
     def remove(self, film_id: str) -> Film | None:
         """Remove a film and every link that touches it."""
-        old = self._films.pop(film_id, None)
-        if old is None:
-            return None
-        self._unindex(old)
-        for other in list(self._links.get(film_id, {})):
-            self._links[other].pop(film_id, None)
-            if not self._links[other]:
-                del self._links[other]
-        self._links.pop(film_id, None)
-        self.version += 1
-        for listener in self._listeners:
-            listener.film_removed(old)
+        old = self._films.get(film_id)
+        self.apply_changes(removed=[film_id])
         return old
 
     def add_link(self, link: Link) -> None:
-        for end in (link.a, link.b):
-            if end not in self._films:
-                raise KeyError(f"unknown film {end!r}")
-        if link.a == link.b:
-            raise ValueError("a film cannot be linked to itself")
-        self._links[link.a][link.b] = link
-        self._links[link.b][link.a] = link
-        self.version += 1
+        self.apply_changes(links_added=[link])
 
     def remove_link(self, a: str, b: str) -> Link | None:
+        link = self.link_between(a, b)
+        self.apply_changes(links_removed=[(a, b)])
+        return link
+
+    def _drop_link(self, a: str, b: str) -> Link | None:
         link = self._links.get(a, {}).pop(b, None)
         if link is None:
             return None
@@ -273,7 +336,6 @@ class Catalog:
         for end in (a, b):
             if not self._links.get(end):
                 self._links.pop(end, None)
-        self.version += 1
         return link
 
     def _index(self, film: Film) -> None:
@@ -284,7 +346,6 @@ class Catalog:
                                ("language", film.languages), ("tag", film.tags)):
             for value in values:
                 self._display[(family, key_of(value))][value] += 1
-        self._max_popularity = max(self._max_popularity, film.popularity)
 
     def _unindex(self, film: Film) -> None:
         for family, keys in indexed_keys(film).items():

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from bot.domain.edits import FilmIndex, fill_gaps
 from bot.domain.interchange import film_from_record, same_film
@@ -88,7 +88,7 @@ def _unique(names: Iterable[str]) -> list[str]:
     return list(seen.values())
 
 
-def record_from_rows(qid: str, rows: list[Mapping[str, str]], *, as_of: str) -> Converted:
+def record_from_rows(qid: str, rows: Sequence[Mapping[str, str]], *, as_of: str) -> Converted:
     """One film's facts (long-form rows of `bot.sources.wikidata.WikidataClient.facts`) as a record.
 
     `as_of` (YYYY-MM-DD) dates the review scores whose statement has no point in time."""

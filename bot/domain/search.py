@@ -22,6 +22,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import compress
+from typing import Sequence
 
 from bot.domain.catalog import Catalog
 from bot.domain.models import Film
@@ -38,6 +39,8 @@ PREFIX_EXPANSION_CAP = 400  # more completions than this: the prefix is too shor
 MAX_SCORED = 150  # candidates fully scored per query (a few more when exact words match)
 # Kept per broad prefix; the slack over MAX_SCORED lets removals shorten a list without recomputing it.
 POPULAR_KEPT = 2 * MAX_SCORED
+# Catalogue changes bigger than this (films) re-sort the token list once rather than insert token by token.
+BULK_BATCH = 64
 MAX_CANDIDATES = 10  # films in a "which one?" prompt
 MAX_SUGGESTIONS = 5  # films in a "did you mean...?" prompt
 SUGGESTION_WORDS = 0.5  # average word match a film needs to be suggested at all (see Match.words)
@@ -218,8 +221,19 @@ class TitleIndex:
 
     # ------------------------------------------------------------------ index upkeep
 
-    def film_added(self, film: Film) -> None:
-        self._add(film, bulk=False)
+    def films_changed(self, removed: Sequence[Film], added: Sequence[Film]) -> None:
+        """Keep the index in step with a batch of catalogue changes (see `Catalog.apply_changes`). A big
+        batch sorts the token list once instead of inserting into it token by token."""
+        bulk = len(removed) + len(added) > BULK_BATCH
+        for film in removed:
+            self._film_removed(film, bulk=bulk)
+        for film in added:
+            self._film_added(film, bulk=bulk)
+        if bulk:
+            self._sorted_tokens = sorted(self._postings)
+
+    def _film_added(self, film: Film, *, bulk: bool) -> None:
+        self._add(film, bulk=bulk)
         tokens = self._film_tokens.get(film.id)
         if self._popular is None or tokens is None:
             return
@@ -244,7 +258,7 @@ class TitleIndex:
                 films.pop()
                 self._popular_truncated.add(prefix)
 
-    def film_removed(self, film: Film) -> None:
+    def _film_removed(self, film: Film, *, bulk: bool) -> None:
         names = self._names.pop(film.id, [])
         tokens = self._film_tokens.pop(film.id, frozenset())
         if self._popular is not None:
@@ -275,9 +289,10 @@ class TitleIndex:
             if posting[0] != film.id:
                 continue
             del self._postings[token]
-            i = bisect.bisect_left(self._sorted_tokens, token)
-            if i < len(self._sorted_tokens) and self._sorted_tokens[i] == token:
-                del self._sorted_tokens[i]
+            if not bulk:  # a bulk batch sorts the token list again once it is done
+                i = bisect.bisect_left(self._sorted_tokens, token)
+                if i < len(self._sorted_tokens) and self._sorted_tokens[i] == token:
+                    del self._sorted_tokens[i]
             if self._trigram_tokens is not None:
                 for gram in dict.fromkeys(_trigrams(token)):
                     grams = self._trigram_tokens.get(gram)

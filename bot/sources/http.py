@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import email.utils
 import logging
 import time
@@ -40,13 +41,25 @@ class SourceError(Exception):
 
 @dataclass(slots=True)
 class Budget:
-    """At most `limit` requests (every attempt counts, retries too); None: no limit."""
+    """At most `limit` requests (every attempt counts, retries too), in all or within any `window` seconds;
+    None: no limit."""
 
     limit: int | None
+    window: float | None = None
     used: int = 0
+    _times: collections.deque[float] = field(default_factory=collections.deque)
 
     def take(self, source: str) -> None:
-        if self.limit is not None and self.used >= self.limit:
+        if self.limit is None:
+            return
+        if self.window is not None:
+            now = time.monotonic()
+            while self._times and now - self._times[0] >= self.window:
+                self._times.popleft()
+            if len(self._times) >= self.limit:
+                raise SourceError("budget", f"{source}: {self.limit} requests in {self.window:.0f}s is our limit")
+            self._times.append(now)
+        elif self.used >= self.limit:
             raise SourceError("budget", f"{source}: the request budget ({self.limit}) is used up")
         self.used += 1
 
@@ -82,7 +95,8 @@ class HttpSource:
 
     def __init__(self, name: str, *, user_agent: str, timeout: float = 10.0, max_bytes: int = 2_000_000,
                  retries: int = 3, backoff: float = 1.0, max_wait: float = 60.0, budget: int | None = None,
-                 secrets: tuple[str, ...] = (), sleep: Sleep = asyncio.sleep) -> None:
+                 budget_window: float | None = None, secrets: tuple[str, ...] = (),
+                 sleep: Sleep = asyncio.sleep) -> None:
         self.name = name
         self.user_agent = user_agent
         self.timeout = timeout
@@ -90,7 +104,7 @@ class HttpSource:
         self.retries = retries
         self.backoff = backoff
         self.max_wait = max_wait
-        self.budget = Budget(budget)
+        self.budget = Budget(budget, budget_window)
         self.secrets = tuple(s for s in secrets if s)
         self.sleep = sleep
         self.stats = Stats()
@@ -180,19 +194,19 @@ class HttpSource:
 
 
 def describe(error: SourceError) -> str:
-    """One line for a person: what went wrong with the outside service, without internals."""
+    """What went wrong, for a person, after the service's name ("TMDB did not answer in time")."""
     return {
-        "auth": "it refused our key",
-        "not_found": "it does not know this film",
-        "rejected": "it refused the request",
-        "rate_limited": "it is rate-limiting us",
-        "unavailable": "it is having trouble",
-        "timeout": "it did not answer in time",
-        "network": "it could not be reached",
-        "too_large": "its answer was too large",
-        "budget": "we have used our request budget for now",
-        "bad_response": "its answer was not in the shape we expect",
-    }.get(error.kind, "it failed")
+        "auth": "refused our key",
+        "not_found": "does not know this film",
+        "rejected": "refused the request",
+        "rate_limited": "is rate-limiting us",
+        "unavailable": "is having trouble",
+        "timeout": "did not answer in time",
+        "network": "could not be reached",
+        "too_large": "sent too large an answer",
+        "budget": "has had all the requests we allow ourselves for now",
+        "bad_response": "sent an answer we could not read",
+    }.get(error.kind, "failed")
 
 
 def json_or_error(name: str, body: bytes, what: str) -> Any:
@@ -204,3 +218,10 @@ def json_or_error(name: str, body: bytes, what: str) -> Any:
     except (UnicodeDecodeError, ValueError) as error:
         raise SourceError("bad_response", f"{name} sent something that is not JSON for {what} "
                                           f"({type(error).__name__} at byte {getattr(error, 'pos', '?')})") from None
+
+
+def user_agent(contact: str | None = None) -> str:
+    """`MarqueeBot/0.1.0 (contact) aiohttp/3.x`: the descriptive User-Agent Wikimedia's policy asks for."""
+    from .. import __version__
+
+    return f"MarqueeBot/{__version__}" + (f" ({contact})" if contact else "") + f" aiohttp/{aiohttp.__version__}"

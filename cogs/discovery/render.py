@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from bot.core.interface import custom_id
+from bot.core.live import Freshness
 from bot.core.message import Button, Embed, Message, Select, SelectOption
 from bot.core.rendering import renderer
 from bot.core.text import safe
 from bot.domain.models import Film
 from bot.domain.reasons import Reason
+from bot.sources.tmdb import PROVIDER_SOURCE
 
 from .results import FilmCard, IsLikeAnswer, SimilarAnswer, StreamingOption, WatchAnswer, WhereAnswer
 
@@ -60,6 +62,18 @@ def streaming_text(options: list[StreamingOption], region: str, elsewhere: list[
     for o in options:
         groups.setdefault(o.kind, []).append(f"{safe(o.service_name)} (checked {o.checked})")
     return "\n".join(f"**{KIND_LABELS.get(kind, kind)}:** {', '.join(items)}" for kind, items in groups.items())
+
+
+def live_note(options: list[StreamingOption], freshness: Freshness | None) -> str | None:
+    """The credit TMDB's terms require wherever JustWatch's data is shown, and how old that data is."""
+    if freshness is None and not any(o.source == PROVIDER_SOURCE for o in options):
+        return None
+    parts = [f"Streaming data: {PROVIDER_SOURCE}"]
+    if freshness is not None:
+        parts.append(safe(freshness.note))
+        if freshness.link:
+            parts.append(f"[TMDB page]({freshness.link})")
+    return " · ".join(parts)
 
 
 @renderer.register
@@ -176,6 +190,13 @@ def _card(card: FilmCard) -> Message:
         embed.add("Tags", ", ".join(f"`{t}`" for t in film.tags))
     embed.add("Scores", score_line(film) or "No scores recorded.")
     embed.add(f"Where to watch in {card.region}", streaming_text(card.streaming, card.region, card.other_regions))
+    if note := live_note(card.streaming, card.freshness):
+        embed.add("Streaming data", note)
+    if card.chart:
+        where = f" in {card.chart.region}" if card.chart.region and card.chart.region not in card.chart.chart else ""
+        embed.add("Charts", f"Ranked #{card.chart.rank} in {safe(card.chart.chart)}{where} ({card.chart.as_of}, "
+                            f"{safe(card.chart.source)})")
+    embed.thumbnail = card.poster_url
     names = [n for n in (film.original_title, *film.aliases) if n]
     if names:
         embed.add("Also known as", safe(", ".join(names[:6])))
@@ -200,8 +221,10 @@ def _card(card: FilmCard) -> Message:
 @renderer.register
 def _where(answer: WhereAnswer) -> Message:
     film = answer.film
-    embed = Embed(title=f"Where to watch {film.title} ({film.year or '?'}) in {answer.region}",
-                  description=streaming_text(answer.streaming, answer.region, answer.other_regions))
+    text = streaming_text(answer.streaming, answer.region, answer.other_regions)
+    if note := live_note(answer.streaming, answer.freshness):
+        text += f"\n\n{note}"
+    embed = Embed(title=f"Where to watch {film.title} ({film.year or '?'}) in {answer.region}", description=text)
     if answer.streaming:
         embed.footer = "Availability changes: each line says when we last checked it."
     return Message(embeds=[embed])

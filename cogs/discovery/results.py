@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.core.live import Freshness
+from bot.domain.charts import ChartEntry
 from bot.domain.models import Film
 from bot.domain.recommend import Pick, Relaxation
 from bot.domain.similarity import SimilarFilm, Verdict
@@ -53,6 +55,9 @@ class FilmCard:
     tag_facets: dict[str, str]
     your_rating: int | None = None
     seen: bool = False
+    poster_url: str | None = None  # TMDB's poster, when TMDB is switched on and has one
+    chart: ChartEntry | None = None  # the film's newest place in an outside chart, with its date
+    freshness: Freshness | None = None  # how old the JustWatch-via-TMDB streaming data is
 
 
 @dataclass(slots=True)
@@ -61,6 +66,7 @@ class WhereAnswer:
     region: str
     streaming: list[StreamingOption]
     other_regions: list[str]
+    freshness: Freshness | None = None
 
 
 @dataclass(slots=True)

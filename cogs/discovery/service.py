@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import zlib
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from bot.core.checks import checked_range
 from bot.core.context import Context
 from bot.core.errors import NotAllowed, UserError
 from bot.core.interface import Actor, Reply, command, component
+from bot.core.live import Freshness
 from bot.core.results import Notice
 from bot.domain.catalog import service_key
 from bot.domain.eras import era_label, parse_era
@@ -146,15 +147,17 @@ class DiscoveryService:
     async def seen_from_select(self, actor: Actor, *, values: list[str]) -> Reply:
         films = [f for v in values if (f := self.cat.catalog.get(v))]
         for film in films:
-            await self.ctx.people.mark_seen(actor.user_id, film.id)
+            if await self.ctx.people.mark_seen(actor.user_id, film.id):
+                await self.ctx.live.activity.record(actor.guild_id, actor.user_id, film.id, "watched")
         names = ", ".join(f.title for f in films) or "nothing"
         return Reply(Notice("Marked as seen", f"{names}. /watch won't suggest them to you again."), ephemeral=True)
 
     @component("wlpick")
     async def watchlist_from_select(self, actor: Actor, *, values: list[str]) -> Reply:
         films = [f for v in values if (f := self.cat.catalog.get(v))]
-        added = [f.title for f in films if await self.ctx.people.add_to_watchlist(actor.user_id, f.id)]
-        text = f"Added: {', '.join(added)}." if added else "They were already on your watchlist."
+        added = [f for f in films if await self.ctx.people.add_to_watchlist(actor.user_id, f.id)]
+        await self.ctx.live.activity.record(actor.guild_id, actor.user_id, [f.id for f in added], "watchlist")
+        text = f"Added: {', '.join(f.title for f in added)}." if added else "They were already on your watchlist."
         return Reply(Notice("Watchlist", text, ok=bool(added)), ephemeral=True)
 
     # /islike -----------------------------------------------------------------------------------------
@@ -229,12 +232,34 @@ class DiscoveryService:
     async def film(self, actor: Actor, title: str, region: str | None = None) -> Reply:
         chosen = self.cat.find(title)
         where = await self.ctx.region_for(actor, region)
+        return await self._live(chosen, lambda problem: self._card(actor, chosen.id, where, problem))
+
+    async def _live(self, film: Film, answer: Callable[[str | None], Awaitable[Reply]]) -> Reply:
+        """Answer at once, or, when the stored streaming data is older than the live-data age, after asking TMDB
+        (the front end acknowledges first, so Discord's 3 s deadline is kept)."""
+        if not await self.ctx.live.needs_check(film):
+            return await answer(None)
+
+        async def checked() -> Reply:
+            return await answer(await self.ctx.live.check(film))
+
+        return Reply(None, later=checked)
+
+    async def _freshness(self, film: Film, region: str, problem: str | None) -> Freshness | None:
+        freshness = await self.ctx.live.freshness(film, region)
+        if freshness is not None and problem:
+            freshness.problem = problem
+        return freshness
+
+    async def _card(self, actor: Actor, film_id: str, where: str, problem: str | None) -> Reply:
+        chosen = self.cat.catalog.films[film_id]
         streaming, elsewhere = self.streaming(chosen, where)
         ratings = await self.ctx.people.ratings([actor.user_id])
         seen = chosen.id in await self.ctx.people.seen_ids(actor.user_id)
         card = FilmCard(chosen, where, streaming, elsewhere, self.cat.similarity.similar(chosen.id, 3),
                         {t: self.cat.vocabulary.facet_of(t) or "" for t in chosen.tags},
-                        ratings.get((actor.user_id, chosen.id)), seen)
+                        ratings.get((actor.user_id, chosen.id)), seen, await self.ctx.live.poster_url(chosen),
+                        await self.ctx.live.chart_entry(chosen), await self._freshness(chosen, where, problem))
         return Reply(card)
 
     # /where ------------------------------------------------------------------------------------------
@@ -242,5 +267,9 @@ class DiscoveryService:
     async def where(self, actor: Actor, title: str, region: str | None = None) -> Reply:
         chosen = self.cat.find(title)
         where = await self.ctx.region_for(actor, region)
+        return await self._live(chosen, lambda problem: self._where_answer(chosen.id, where, problem))
+
+    async def _where_answer(self, film_id: str, where: str, problem: str | None) -> Reply:
+        chosen = self.cat.catalog.films[film_id]
         streaming, elsewhere = self.streaming(chosen, where)
-        return Reply(WhereAnswer(chosen, where, streaming, elsewhere))
+        return Reply(WhereAnswer(chosen, where, streaming, elsewhere, await self._freshness(chosen, where, problem)))

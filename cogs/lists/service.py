@@ -39,6 +39,8 @@ class ListsService:
 
     async def _add(self, actor: Actor, film: Film) -> Reply:
         added = await self.people.add_to_watchlist(actor.user_id, film.id)
+        if added:
+            await self.ctx.live.activity.record(actor.guild_id, actor.user_id, film.id, "watchlist")
         text = "Added to your watchlist." if added else "It was already on your watchlist."
         return Reply(Notice(film.label, text, ok=added), ephemeral=True)
 
@@ -70,6 +72,8 @@ class ListsService:
 
     async def _mark_seen(self, actor: Actor, film: Film) -> Reply:
         added = await self.people.mark_seen(actor.user_id, film.id)
+        if added:
+            await self.ctx.live.activity.record(actor.guild_id, actor.user_id, film.id, "watched")
         text = ("Marked as seen: /watch won't suggest it to you again." if added
                 else "You had already marked it as seen.")
         return Reply(Notice(film.label, text, ok=bool(added)), ephemeral=True)
@@ -90,7 +94,9 @@ class ListsService:
         checked_range("stars", stars, *STARS)
         chosen = self._film(film)
         previous = await self.people.rate(actor.user_id, chosen.id, stars)
-        await self.people.mark_seen(actor.user_id, chosen.id)
+        await self.ctx.live.activity.record(actor.guild_id, actor.user_id, chosen.id, "rated")
+        if await self.people.mark_seen(actor.user_id, chosen.id):
+            await self.ctx.live.activity.record(actor.guild_id, actor.user_id, chosen.id, "watched")
         was = f" (was {'★' * previous})" if previous and previous != stars else ""
         return Reply(Notice(chosen.label, f"Your rating: {'★' * stars}{'☆' * (5 - stars)}{was}"), ephemeral=True)
 

@@ -173,6 +173,7 @@ class NightService:
             who = "you" if result.nominee.nominated_by == actor.user_id else mention(result.nominee.nominated_by)
             return Reply(NightNotice("Already nominated", f"{shown(film.label)} is already on the ballot: {who} "
                                      "nominated it first.", [vote], ok=False), ephemeral=True)
+        await self.ctx.live.activity.record(night.guild_id, actor.user_id, film.id, "nominated")
         self.refresher.refresh_later(night.id)
         self.tasks.spawn(self.events.sync(night.id))
         region = await self.keeper.region_of(night)
@@ -291,6 +292,8 @@ class NightService:
         if winner is not None and attendees:
             # "The winner is marked seen for those who were in": their future suggestions skip it.
             marked = await self.ctx.people.mark_seen(attendees, winner.film_id)
+            for attendee in attendees:
+                await self.ctx.live.activity.record(closed.guild_id, attendee, winner.film_id, "watched")
         self.refresher.refresh_later(closed.id)
         self.tasks.spawn(self.events.sync(closed.id))
         return Announcement(closed, winner, closed.outcome or {}, len(attendees), marked, closed_by)
