@@ -34,7 +34,7 @@ from typing import Any
 
 from bot.domain.models import Availability, Film, Link, Score
 from bot.domain.records import (GENRES, ID_PATTERN, IMDB_PATTERN, MAX_PITCH, MAX_REASON, REGIONS, RUNTIME_RANGE,
-                                YEAR_RANGE, check_record, series_problems)
+                                YEAR_RANGE, check_record, is_int, is_number, series_problems)
 
 __all__ = ["GENRES", "ID_PATTERN", "IMDB_PATTERN", "MAX_PITCH", "MAX_REASON", "REGIONS", "RUNTIME_RANGE",
            "YEAR_RANGE"]
@@ -248,8 +248,9 @@ def load_services(path: Path) -> Services:
 # --------------------------------------------------------------------------- base layer
 
 
-def popularity_from_reviews(count: int | None) -> float:
-    return math.log10(1 + count) if count and count > 0 else 0.0
+def popularity_from_reviews(count: object) -> float:
+    """log10(1 + reviews); 0 for a count that is not a whole number >= 0 (validate_layer says which)."""
+    return math.log10(1 + count) if is_int(count) and count > 0 else 0.0
 
 
 def film_from_base(record: Mapping[str, Any]) -> Film:
@@ -321,7 +322,8 @@ def film_from_recent(record: Mapping[str, Any], services: Services | None = None
     """A film from the recent layer: agreed facts, and the curation both passes gave it."""
     notability = record.get("notability")
     low, high = RECENT_POPULARITY
-    popularity = low + (high - low) * (notability if isinstance(notability, (int, float)) else 0.5)
+    notable = notability if is_number(notability) and 0 <= notability <= 1 else 0.5
+    popularity = low + (high - low) * notable
     tags = tuple(record.get("tags", ()))
     curated = bool(tags and record.get("pitch"))
     return replace(
@@ -659,6 +661,11 @@ def validate_layer(raw: list[dict[str, Any]], file: str, *, vocabulary: Vocabula
         for score_key in ("rt", "mc"):
             if item.get(score_key) is not None and not _in_range(item[score_key], (0, 100)):
                 say(f"{score_key} {item[score_key]!r} outside 0-100")
+        reviews, notability = item.get("rt_n"), item.get("notability")
+        if reviews is not None and not (is_int(reviews) and reviews >= 0):
+            say(f"rt_n {reviews!r} must be a whole number of reviews >= 0")
+        if notability is not None and not (is_number(notability) and 0 <= notability <= 1):
+            say(f"notability {notability!r} must be a finite number 0-1")
     for film_id, message in series_problems(series):
         problems.append(Problem(file, None, film_id, message))
     return problems

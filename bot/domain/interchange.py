@@ -1,8 +1,10 @@
 """Catalogue files in and out: our own JSON/CSV export (which imports back without loss), a streaming
 service's catalogue CSV, MovieLens and IMDb files an operator downloads.
 
-Every parser reads bytes (gzip and zip are unpacked), checks every row, and returns the rows it could
-read as *normalised rows* (plain dicts, what `bot.domain.edits.apply_import` applies and what the edit
+Every parser reads bytes (gzip and zip are unpacked as they are read, a piece at a time, within the
+`IMPORT_LIMITS` of the format: unpacked bytes and rows, and MAX_LINE characters a line; a file over a
+limit raises ImportLimitError naming it), checks every row, and returns the rows it could read as
+*normalised rows* (plain dicts, what `bot.domain.edits.apply_import` applies and what the edit
 log stores) together with one `RowProblem(line, reason)` per bad row. Parsers never look at the
 catalogue: matching rows to films happens when they are applied.
 
@@ -14,6 +16,15 @@ Normalised rows:
 - `{"mode": "link", "a", "b", "reason", "origin"}`: an "it's like..." pair.
 
 A *record* is the export's shape of a film (see `film_to_record`). Pure: no SQL, no Discord.
+
+Formulas in the CSV export: a spreadsheet evaluates a cell that starts with `=`, `+`, `-`, `@`, a tab or
+a carriage return (a title such as `=HYPERLINK(...)` would run). The export writes such a cell with one
+apostrophe in front (`'=HYPERLINK(...)`), which spreadsheets show as text, and, so that the rule can be
+undone without guessing, also puts one in front of a cell that starts with an apostrophe followed by one
+of those characters or by another apostrophe. The import removes one apostrophe before exactly those
+characters (`'=x` -> `=x`, `''x` -> `'x`), so importing our own export gives back every value as it
+was; an apostrophe before anything else (`'Round Midnight`) is kept. Only our own CSV format is read this
+way: the other formats are not ours, and are read as they are.
 """
 from __future__ import annotations
 
@@ -24,13 +35,15 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Iterable, Iterator
+from typing import IO, Any, Callable, Iterable, Iterator
 
 from bot.domain.dataset import title_key
 from bot.domain.models import AVAILABILITY_KINDS, Availability, Film, Link, Score
-from bot.domain.records import (GENRES, IMDB_PATTERN, LIST_KEYS, REGIONS, RUNTIME_RANGE, YEAR_RANGE, check_link,
-                                check_record, is_int, valid_date)
+from bot.domain.records import (GENRES, IMDB_PATTERN, LIST_KEYS, PRIMARY_GENRES_MAX, REGIONS, RUNTIME_RANGE,
+                                YEAR_RANGE, check_link,
+                                check_record, is_int, short_repr, valid_date)
 
 FORMAT_NAME = "marquee-catalog"
 FORMAT_VERSION = 1
@@ -47,6 +60,8 @@ CSV_COLUMNS = (
 )
 INT_COLUMNS = ("year", "runtime_minutes", "billed", "series_order")
 TEXT_COLUMNS = ("certificate", "pitch", "notes", "original_title", "series", "method")
+# A cell starting with one of these is a formula to a spreadsheet (OWASP's list for CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Simple lists are "a|b|c" in a CSV cell; a cell that starts with "[" is a JSON array (used when an item
 # itself contains "|", so every value survives the round trip).
 CSV_LIST_SEPARATOR = "|"
@@ -255,33 +270,126 @@ def export_csv(films: Iterable[Film], links: Iterable[Link]) -> bytes:
             else:
                 value = record[column]
                 row.append("" if value is None else str(value))
-        writer.writerow(row)
+        writer.writerow([formula_guarded(cell) for cell in row])
     return buffer.getvalue().encode("utf-8")
+
+
+def formula_guarded(cell: str) -> str:
+    """The cell as a spreadsheet shows it as text: one that it would evaluate (starting with = + - @, a
+    tab or a carriage return) gets a leading apostrophe, and so does one that already starts with an
+    apostrophe the import would take for such a guard. See the module docstring."""
+    if cell.startswith(FORMULA_STARTS) or formula_unguarded(cell) != cell:
+        return "'" + cell
+    return cell
+
+
+def formula_unguarded(cell: str) -> str:
+    """An exported cell as it was before `formula_guarded`: one apostrophe less before a formula start or
+    another apostrophe. Any other cell, including an apostrophe before a letter ('Round Midnight, typed
+    in a spreadsheet), is kept as it is."""
+    if cell.startswith("'") and cell[1:2] and cell[1] in FORMULA_STARTS + ("'",):
+        return cell[1:]
+    return cell
 
 
 # --------------------------------------------------------------------------- reading bytes
 
 
-def unpack(data: bytes) -> bytes:
-    if data[:2] == b"\x1f\x8b":
+@dataclass(frozen=True, slots=True)
+class ImportLimits:
+    """How much one import file may hold once unpacked: bytes, and rows (a CSV record, a JSON array item,
+    an IMDb line). A 2 MB gzip can unpack to 2 GiB, so the limits apply while the file is read, which
+    happens a piece at a time: a file over a limit is refused as soon as it passes it."""
+
+    unpacked_bytes: int
+    rows: int
+
+
+MIB = 2**20
+# Our own export of a 200,000-film catalogue is about 150 MiB; the real MovieLens movies.csv is 4 MiB with
+# 87,000 rows; IMDb's title.basics is about 1 GiB with 11 million rows (streamed, only known films kept).
+IMPORT_LIMITS = {
+    "json": ImportLimits(192 * MIB, 250_000),
+    "csv": ImportLimits(192 * MIB, 250_000),
+    "streaming": ImportLimits(64 * MIB, 250_000),
+    "movielens": ImportLimits(64 * MIB, 1_000_000),  # each of movies.csv and links.csv
+    "imdb": ImportLimits(3 * 1024 * MIB, 30_000_000),
+}
+MAX_LINE = 1_000_000  # characters in one line of any import file
+# A film record nests three levels (record, availability list, entry); a file deeper than this is not ours.
+MAX_JSON_DEPTH = 8
+
+
+class ImportLimitError(ImportFormatError):
+    """The file is bigger than an import may be; the message names the limit that was hit."""
+
+
+class _Bounded(io.RawIOBase):
+    """The bytes of `source`, refusing to go past `limit` of them."""
+
+    def __init__(self, source: IO[bytes], limit: int, what: str):
+        self.source, self.limit, self.what, self.count = source, limit, what, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
         try:
-            return gzip.decompress(data)
-        except (OSError, EOFError) as error:
-            raise ImportFormatError(f"the file looks gzipped but cannot be unpacked: {error}") from None
-    return data
+            data = self.source.read(len(buffer))
+        except (OSError, EOFError, zlib.error) as error:
+            raise ImportFormatError(f"{self.what} cannot be unpacked: {error}") from None
+        self.count += len(data)
+        if self.count > self.limit:
+            raise ImportLimitError(f"{self.what} unpacks to more than {self.limit / MIB:,.0f} MiB, the limit for "
+                                   "this kind of import")
+        buffer[:len(data)] = data
+        return len(data)
 
 
-def decode(data: bytes) -> str:
+def _unpacked(data: bytes | IO[bytes], limits: ImportLimits, what: str = "the file") -> io.BufferedReader:
+    """The file's bytes as a stream, gunzipped if it is gzip, never more than the limit allows."""
+    source: IO[bytes] = io.BytesIO(data) if isinstance(data, bytes) else data
+    if isinstance(data, bytes) and data[:2] == b"\x1f\x8b":
+        source = gzip.GzipFile(fileobj=source)  # type: ignore[assignment]
+    return io.BufferedReader(_Bounded(source, limits.unpacked_bytes, what))
+
+
+def _text(data: bytes | IO[bytes], limits: ImportLimits, what: str = "the file") -> io.TextIOWrapper:
+    return io.TextIOWrapper(_unpacked(data, limits, what), encoding="utf-8-sig", newline="")
+
+
+def _lines(stream: io.TextIOWrapper, what: str = "the file") -> Iterator[str]:
+    """The stream's lines (line ends kept, as the csv module wants them), none longer than MAX_LINE."""
+    number = 0
+    while True:
+        try:
+            line = stream.readline(MAX_LINE + 1)
+        except UnicodeDecodeError:  # text is decoded a block at a time: the bad byte is in this line or after
+            raise ImportFormatError(f"{what} is not UTF-8 text (from line {number + 1} on)") from None
+        if not line:
+            return
+        number += 1
+        if len(line) > MAX_LINE:
+            raise ImportLimitError(f"line {number} of {what} is longer than {MAX_LINE:,} characters, the limit "
+                                   "for one line")
+        yield line
+
+
+def read_text(data: bytes | IO[bytes], limits: ImportLimits, what: str = "the file") -> str:
+    """The whole file as text (for JSON, which is read as one document), within the limits."""
     try:
-        return unpack(data).decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ImportFormatError(f"the file is not UTF-8 text (byte {error.start})") from None
+        return _text(data, limits, what).read()
+    except UnicodeDecodeError:
+        raise ImportFormatError(f"{what} is not UTF-8 text") from None
 
 
-def _csv_records(text: str, *, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
-    """(first line of the record, cells), so a quoted field spanning lines still reports where it starts."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+def _csv_records(lines: Iterable[str], limits: ImportLimits, *, delimiter: str = ",",
+                 what: str = "the file") -> Iterator[tuple[int, list[str]]]:
+    """(first line of the record, cells), so a quoted field spanning lines still reports where it starts.
+    Refuses a file with more records than the limit."""
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
     start = 1
+    count = 0
     while True:
         try:
             cells = next(reader)
@@ -289,8 +397,45 @@ def _csv_records(text: str, *, delimiter: str = ",") -> Iterator[tuple[int, list
             return
         except csv.Error as error:
             raise ImportFormatError(f"line {reader.line_num}: the CSV cannot be read: {error}") from None
+        count += 1
+        if count > limits.rows + 1:  # the header is not a row
+            raise ImportLimitError(f"{what} has more than {limits.rows:,} rows, the limit for this kind of import")
         yield start, cells
         start = reader.line_num + 1
+
+
+def _csv_file(data: bytes | IO[bytes], limits: ImportLimits, what: str = "the file") -> Iterator[tuple[int, list[str]]]:
+    return _csv_records(_lines(_text(data, limits, what), what), limits, what=what)
+
+
+def load_json(text: str, what: str) -> Any:
+    """A small piece of JSON (a CSV cell): ValueError with a plain reason when it is not JSON, or nested
+    deeper than any of ours (Python's decoder would otherwise give up with a RecursionError)."""
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise ValueError(f"{what} is nested too deeply") from None
+    except ValueError:  # JSONDecodeError, or a number with thousands of digits
+        raise ValueError(f"{what} is not valid JSON") from None
+    if depth(value) > MAX_JSON_DEPTH:
+        raise ValueError(f"{what} is nested more than {MAX_JSON_DEPTH} levels deep")
+    return value
+
+
+def depth(value: object) -> int:
+    """How deeply lists and objects nest in a decoded JSON value (a scalar is 0), without recursion."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        elif not isinstance(item, list):
+            continue
+        deepest = max(deepest, level)
+        if level <= MAX_JSON_DEPTH:  # deeper than that is all the caller needs to know
+            stack.extend((child, level + 1) for child in item)
+    return deepest
 
 
 def _header(records: Iterator[tuple[int, list[str]]], required: Iterable[str], what: str) -> dict[str, int]:
@@ -371,70 +516,162 @@ def _link_rows(parsed: ParsedFile, items: Iterable[tuple[int, object]]) -> None:
         parsed.rows.append(ParsedRow(line, {"mode": "link", "a": a, "b": b, "reason": reason, "origin": origin}))
 
 
-def _json_array_items(text: str, key: str | None) -> Iterator[tuple[int, object]]:
-    """(line, element) of the array under top-level `key` (or the top-level array), with line numbers."""
-    decoder = json.JSONDecoder()
-    if key is None:
-        position = text.index("[")
-    else:
-        match = re.search(rf'(?<!\\)"{re.escape(key)}"\s*:\s*\[', text)
-        if match is None:
-            return
-        position = match.end() - 1
-    position += 1
-    line = text.count("\n", 0, position) + 1
-    counted = position
-    while True:
-        while position < len(text) and text[position] in " \t\r\n,":
-            position += 1
-        if position >= len(text) or text[position] == "]":
-            return
-        line += text.count("\n", counted, position)
-        counted = position
-        item, position = decoder.raw_decode(text, position)
-        yield line, item
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
 
 
-def parse_json(data: bytes, *, vocabulary: Any = None, services: Any = None) -> ParsedFile:
+class _JsonReader:
+    """Reads our JSON export one film (or link) at a time, with the line each starts on: the document is
+    never decoded whole, so no film is held twice, and a bad film can be named by its line."""
+
+    def __init__(self, text: str, limits: ImportLimits):
+        self.text, self.limits = text, limits
+        self.decoder = json.JSONDecoder()
+        self.position = 0
+        self.line, self.counted = 1, 0
+        self.items = 0
+
+    def line_at(self, position: int) -> int:
+        self.line += self.text.count("\n", self.counted, position)
+        self.counted = position
+        return self.line
+
+    def fail(self, position: int, reason: str) -> ImportFormatError:
+        return ImportFormatError(f"line {self.line_at(max(position, self.counted))}: not valid JSON: {reason}")
+
+    def skip_space(self) -> str:
+        """The next character that is not white space ("" at the end)."""
+        match = _JSON_SPACE.match(self.text, self.position)
+        self.position = match.end() if match else self.position
+        return self.text[self.position:self.position + 1]
+
+    def expect(self, char: str) -> None:
+        if self.skip_space() != char:
+            raise self.fail(self.position, f"expected {char!r}")
+        self.position += 1
+
+    def value(self) -> Any:
+        """The JSON value at the current position (after white space has been skipped)."""
+        start = self.position
+        try:
+            value, self.position = self.decoder.raw_decode(self.text, self.position)
+        except json.JSONDecodeError as error:
+            raise ImportFormatError(f"line {error.lineno}: not valid JSON: {error.msg}") from None
+        except RecursionError:
+            raise ImportFormatError(f"line {self.line_at(start)}: lists or objects nest too deeply "
+                                    f"(at most {MAX_JSON_DEPTH} levels)") from None
+        except ValueError:  # a number with thousands of digits
+            raise self.fail(start, "a number has too many digits") from None
+        return value
+
+    def array(self) -> Iterator[tuple[int, object]]:
+        """(line, item) for each item of the array starting here."""
+        self.expect("[")
+        if self.skip_space() == "]":
+            self.position += 1
+            return
+        while True:
+            self.skip_space()
+            line = self.line_at(self.position)
+            self.items += 1
+            if self.items > self.limits.rows:
+                raise ImportLimitError(f"the file has more than {self.limits.rows:,} films and links, the limit "
+                                       "for this kind of import")
+            yield line, self.value()
+            if not self.another("]", "an item"):
+                return
+
+    def another(self, closer: str, after: str) -> bool:
+        """Past what follows an item: True for ",", False for `closer`; anything else is an error."""
+        following = self.skip_space()
+        self.position += 1
+        if following == closer:
+            return False
+        if following != ",":
+            raise self.fail(self.position - 1, f"expected ',' or {closer!r} after {after}")
+        return True
+
+    def document(self) -> tuple[dict[str, Any], dict[str, list[tuple[int, object]]]]:
+        """(the top-level object's plain values, its arrays of films and links as (line, item)). A bare
+        list of film records comes back as the "films" array."""
+        first = self.skip_space()
+        if first == "[":
+            return {}, {"films": list(self.array())}
+        if first != "{":
+            raise ImportFormatError('expected a Marquee export: an object with a "films" list')
+        self.position += 1
+        fields: dict[str, Any] = {}
+        arrays: dict[str, list[tuple[int, object]]] = {}
+        if self.skip_space() == "}":
+            self.position += 1
+        else:
+            while True:
+                self.skip_space()
+                key_at = self.position
+                key = self.value()
+                if not isinstance(key, str):
+                    raise self.fail(key_at, "expected a quoted key")
+                self.expect(":")
+                if self.skip_space() == "[" and key in ("films", "links"):
+                    arrays[key] = list(self.array())
+                else:
+                    fields[key] = self.value()
+                if not self.another("}", "a value"):
+                    break
+        if self.skip_space():
+            raise self.fail(self.position, "extra data after the document")
+        return fields, arrays
+
+
+def parse_json(data: bytes, *, vocabulary: Any = None, services: Any = None,
+               limits: ImportLimits | None = None) -> ParsedFile:
     """Our JSON export (or a bare list of film records)."""
-    text = decode(data)
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ImportFormatError(f"line {error.lineno}: not valid JSON: {error.msg}") from None
+    limits = limits or IMPORT_LIMITS["json"]
+    fields, arrays = _JsonReader(read_text(data, limits), limits).document()
     parsed = ParsedFile("json")
-    if isinstance(document, list):
-        _film_rows(parsed, _json_array_items(text, None), vocabulary, services)
-        return parsed
-    if not isinstance(document, dict) or not isinstance(document.get("films"), list):
+    if "films" not in arrays:
+        if "films" in fields:
+            raise ImportFormatError('"films" must be a list')
         raise ImportFormatError('expected a Marquee export: an object with a "films" list')
-    version = document.get("version", FORMAT_VERSION)
-    if document.get("format", FORMAT_NAME) != FORMAT_NAME or not is_int(version) or version > FORMAT_VERSION:
-        raise ImportFormatError(f"this is a {document.get('format')} v{document.get('version')} file; "
-                                f"this Marquee reads {FORMAT_NAME} v{FORMAT_VERSION}")
-    _film_rows(parsed, _json_array_items(text, "films"), vocabulary, services)
-    if document.get("links") is not None:
-        if not isinstance(document["links"], list):
-            raise ImportFormatError('"links" must be a list')
-        _link_rows(parsed, _json_array_items(text, "links"))
+    version = fields.get("version", FORMAT_VERSION)
+    if fields.get("format", FORMAT_NAME) != FORMAT_NAME or not is_int(version) or version > FORMAT_VERSION:
+        found = f"{short_repr(fields.get('format'))} v{short_repr(fields.get('version'))}"
+        raise ImportFormatError(f"this is a {found} file; this Marquee reads {FORMAT_NAME} v{FORMAT_VERSION}")
+    _film_rows(parsed, _shallow(parsed, arrays["films"]), vocabulary, services)
+    if "links" in fields and fields["links"] is not None:
+        raise ImportFormatError('"links" must be a list')
+    _link_rows(parsed, _shallow(parsed, arrays.get("links", [])))
+    parsed.problems.sort(key=lambda p: p.line)
     return parsed
 
 
-def _parse_list_cell(cell: str) -> list[str]:
+def _shallow(parsed: ParsedFile, items: Iterable[tuple[int, object]]) -> Iterator[tuple[int, object]]:
+    """The items that nest no deeper than any of ours; the others become bad rows."""
+    for line, item in items:
+        if depth(item) > MAX_JSON_DEPTH:
+            parsed.bad(line, f"nested more than {MAX_JSON_DEPTH} levels deep")
+        else:
+            yield line, item
+
+
+def _parse_list_cell(cell: str, key: str) -> list[str]:
     cell = cell.strip()
     if not cell:
         return []
     if cell.startswith("["):
-        value = json.loads(cell)
+        try:
+            value = load_json(cell, key)
+        except ValueError as error:
+            raise ValueError(f"{error} (a list cell is a|b|c or a JSON list of names)") from None
         if not isinstance(value, list):
-            raise ValueError("expected a list")
+            raise ValueError(f"{key} is neither a|b|c nor a JSON list")
         return value
     return [item.strip() for item in cell.split(CSV_LIST_SEPARATOR) if item.strip()]
 
 
-def parse_csv(data: bytes, *, vocabulary: Any = None, services: Any = None) -> ParsedFile:
+def parse_csv(data: bytes, *, vocabulary: Any = None, services: Any = None,
+              limits: ImportLimits | None = None) -> ParsedFile:
     """Our CSV export (columns as `CSV_COLUMNS`; only id and title are required)."""
-    records = _csv_records(decode(data))
+    records = _csv_file(data, limits or IMPORT_LIMITS["csv"])
     columns = _header(records, ("id", "title"), "Marquee catalogue CSV")
     unknown = sorted(set(columns) - set(CSV_COLUMNS))
     if unknown:
@@ -448,7 +685,7 @@ def parse_csv(data: bytes, *, vocabulary: Any = None, services: Any = None) -> P
         if len(cells) != len(columns):
             parsed.bad(line, f"{len(cells)} cells, expected {len(columns)}")
             continue
-        cell = {name: cells[n] for name, n in columns.items()}
+        cell = {name: formula_unguarded(cells[n]) for name, n in columns.items()}
         try:
             record, row_links = _record_from_cells(cell)
         except ValueError as error:
@@ -470,13 +707,10 @@ def _record_from_cells(cell: dict[str, str]) -> tuple[dict[str, Any], list[objec
             try:
                 record[key] = int(text)
             except ValueError:
-                raise ValueError(f"{key} {text!r} is not a whole number") from None
+                raise ValueError(f"{key} {short_repr(text)} is not a whole number") from None
     for key in LIST_KEYS:
         if key in cell:
-            try:
-                record[key] = _parse_list_cell(cell[key])
-            except ValueError:
-                raise ValueError(f"{key} is neither a|b|c nor a JSON list") from None
+            record[key] = _parse_list_cell(cell[key], key)
     for key in TEXT_COLUMNS:
         if cell.get(key, "").strip():
             record[key] = cell[key]
@@ -491,16 +725,13 @@ def _record_from_cells(cell: dict[str, str]) -> tuple[dict[str, Any], list[objec
         try:
             record["popularity"] = float(cell["popularity"])
         except ValueError:
-            raise ValueError(f"popularity {cell['popularity']!r} is not a number") from None
+            raise ValueError(f"popularity {short_repr(cell['popularity'])} is not a number") from None
     row_links: list[object] = []
     for key in ("availability", "scores", "links"):
         text = cell.get(key, "").strip()
         if not text:
             continue
-        try:
-            value = json.loads(text)
-        except json.JSONDecodeError:
-            raise ValueError(f"{key} is not valid JSON") from None
+        value = load_json(text, key)
         if not isinstance(value, list):
             raise ValueError(f"{key} must be a JSON list")
         if key == "links":
@@ -514,7 +745,7 @@ def _record_from_cells(cell: dict[str, str]) -> tuple[dict[str, Any], list[objec
 
 
 def parse_streaming(data: bytes, *, service: str, region: str, date: str, kind: str = "subscription",
-                    source: str | None = None) -> ParsedFile:
+                    source: str | None = None, limits: ImportLimits | None = None) -> ParsedFile:
     """A community streaming-catalogue CSV (`show_id,type,title,director,...`): one service, one region,
     one snapshot `date` (YYYY-MM or YYYY-MM-DD). Movies become availability rows; TV shows are skipped."""
     if not service:
@@ -526,7 +757,7 @@ def parse_streaming(data: bytes, *, service: str, region: str, date: str, kind: 
     if kind not in AVAILABILITY_KINDS:
         raise ImportFormatError(f"kind must be one of {', '.join(AVAILABILITY_KINDS)}")
     checked = date[:7]
-    records = _csv_records(decode(data))
+    records = _csv_file(data, limits or IMPORT_LIMITS["streaming"])
     columns = _header(records, ("type", "title", "director", "release_year", "duration", "date_added"),
                       "streaming catalogue CSV (show_id,type,title,director,...)")
     parsed = ParsedFile("streaming", skipped_what="TV shows")
@@ -617,6 +848,11 @@ def _front_article(text: str) -> str:
     return text
 
 
+def _digits(text: str) -> bool:
+    """Whole-number text as int() reads it: ASCII digits only (str.isdigit also accepts "²")."""
+    return text.isascii() and text.isdigit()
+
+
 def _genres(names: Iterable[str]) -> list[str]:
     out = []
     for name in names:
@@ -626,30 +862,32 @@ def _genres(names: Iterable[str]) -> list[str]:
     return out
 
 
-def _movielens_files(data: bytes) -> tuple[bytes, bytes | None]:
-    if data[:4] != b"PK\x03\x04":
-        return data, None
+def parse_movielens(movies: bytes, links: bytes | None = None, *, limits: ImportLimits | None = None) -> ParsedFile:
+    """MovieLens `movies.csv` (+ `links.csv` for IMDb ids), or the zip holding both. Adds films the
+    catalogue lacks and fills gaps (imdb id, genres, year) in the films it has."""
+    limits = limits or IMPORT_LIMITS["movielens"]
+    if links is not None or movies[:4] != b"PK\x03\x04":
+        return _parse_movielens(movies, links, limits)
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with zipfile.ZipFile(io.BytesIO(movies)) as archive:
             names = {name.rsplit("/", 1)[-1]: name for name in archive.namelist()}
             if "movies.csv" not in names:
                 raise ImportFormatError("the zip has no movies.csv; is it a MovieLens download?")
-            movies = archive.read(names["movies.csv"])
-            links = archive.read(names["links.csv"]) if "links.csv" in names else None
+            # Read from the zip as they are parsed: the members are never unpacked whole.
+            with archive.open(names["movies.csv"]) as movies_file:
+                if "links.csv" not in names:
+                    return _parse_movielens(movies_file, None, limits)
+                with archive.open(names["links.csv"]) as links_file:
+                    return _parse_movielens(movies_file, links_file, limits)
     except zipfile.BadZipFile as error:
         raise ImportFormatError(f"the zip cannot be read: {error}") from None
-    return movies, links
 
 
-def parse_movielens(movies: bytes, links: bytes | None = None) -> ParsedFile:
-    """MovieLens `movies.csv` (+ `links.csv` for IMDb ids), or the zip holding both. Adds films the
-    catalogue lacks and fills gaps (imdb id, genres, year) in the films it has."""
-    if links is None:
-        movies, links = _movielens_files(movies)
+def _parse_movielens(movies: bytes | IO[bytes], links: bytes | IO[bytes] | None, limits: ImportLimits) -> ParsedFile:
     parsed = ParsedFile("movielens")
     imdb_by_movie: dict[str, str] = {}
     if links is not None:
-        records = _csv_records(decode(links))
+        records = _csv_file(links, limits, "links.csv")
         columns = _header(records, ("movieid", "imdbid"), "MovieLens links.csv")
         for line, cells in records:
             if not any(c.strip() for c in cells):
@@ -658,11 +896,12 @@ def parse_movielens(movies: bytes, links: bytes | None = None) -> ParsedFile:
                 parsed.bad(line, f"links.csv: {len(cells)} cells, expected {len(columns)}")
                 continue
             movie_id, imdb = cells[columns["movieid"]].strip(), cells[columns["imdbid"]].strip()
-            if not movie_id.isdigit() or not imdb.isdigit() or len(imdb) > 8:
-                parsed.bad(line, f"links.csv: movieId {movie_id!r} / imdbId {imdb!r} must be numbers")
+            if not _digits(movie_id) or not _digits(imdb) or len(imdb) > 8:
+                parsed.bad(line, f"links.csv: movieId {short_repr(movie_id)} / imdbId {short_repr(imdb)} must be "
+                                 "numbers")
                 continue
             imdb_by_movie[movie_id] = f"tt{int(imdb):07d}"
-    records = _csv_records(decode(movies))
+    records = _csv_file(movies, limits, "movies.csv")
     columns = _header(records, ("movieid", "title", "genres"), "MovieLens movies.csv")
     seen: dict[str, int] = {}
     for line, cells in records:
@@ -674,8 +913,8 @@ def parse_movielens(movies: bytes, links: bytes | None = None) -> ParsedFile:
         movie_id = cells[columns["movieid"]].strip()
         title, year, aliases = movielens_title(cells[columns["title"]])
         reasons = []
-        if not movie_id.isdigit():
-            reasons.append(f"movieId {movie_id!r} is not a number")
+        if not _digits(movie_id):
+            reasons.append(f"movieId {short_repr(movie_id)} is not a number")
         elif movie_id in seen:
             reasons.append(f"movieId {movie_id} is also on line {seen[movie_id]}")
         if not title:
@@ -689,7 +928,10 @@ def parse_movielens(movies: bytes, links: bytes | None = None) -> ParsedFile:
         record: dict[str, Any] = {"title": title, "year": year}
         genres = _genres(cells[columns["genres"]].split("|"))
         if genres:
-            record["genres"] = genres
+            # MovieLens lists up to ten genres, unranked: the first few are taken as the primary ones.
+            record["genres"] = genres[:PRIMARY_GENRES_MAX]
+        if genres[PRIMARY_GENRES_MAX:]:
+            record["secondary_genres"] = genres[PRIMARY_GENRES_MAX:]
         aliases = [a for a in aliases if a != title]
         if aliases:
             record["aliases"] = aliases
@@ -706,74 +948,74 @@ IMDB_COLUMNS = ("tconst", "titletype", "primarytitle", "originaltitle", "isadult
                 "runtimeminutes", "genres")
 
 
-def parse_imdb_basics(data: bytes, *, keep: Callable[[str, str, int | None], bool] | None = None) -> ParsedFile:
+def parse_imdb_basics(data: bytes, *, keep: Callable[[str, str, int | None], bool] | None = None,
+                      limits: ImportLimits | None = None) -> ParsedFile:
     """IMDb `title.basics.tsv(.gz)`: tab separated, `\\N` for missing, no quoting. Movies only, and only
     to fill gaps in films the catalogue has (IMDb lists every title ever made). `keep(imdb, title, year)`
     drops rows early, so the full file does not have to be held as rows."""
     parsed = ParsedFile("imdb", skipped_what="titles that are not movies (or not in the catalogue)")
-    stream = io.TextIOWrapper(gzip.GzipFile(fileobj=io.BytesIO(data)) if data[:2] == b"\x1f\x8b"
-                              else io.BytesIO(data), encoding="utf-8-sig", newline="")
-    try:
-        header = stream.readline().rstrip("\r\n").lower().split("\t")
-        missing = [c for c in IMDB_COLUMNS if c not in header]
-        if missing:
-            raise ImportFormatError(f"not an IMDb title.basics file: the header lacks {', '.join(missing)}")
-        col = {name: header.index(name) for name in IMDB_COLUMNS}
-        line = 1
-        for raw in stream:
-            line += 1
-            text = raw.rstrip("\r\n")
-            if not text:
+    limits = limits or IMPORT_LIMITS["imdb"]
+    lines = _lines(_text(data, limits))
+    header = next(lines, "").rstrip("\r\n").lower().split("\t")
+    missing = [c for c in IMDB_COLUMNS if c not in header]
+    if missing:
+        raise ImportFormatError(f"not an IMDb title.basics file: the header lacks {', '.join(missing)}")
+    col = {name: header.index(name) for name in IMDB_COLUMNS}
+    line = 1
+    for raw in lines:
+        line += 1
+        if line > limits.rows + 1:
+            raise ImportLimitError(f"the file has more than {limits.rows:,} rows, the limit for an IMDb import")
+        text = raw.rstrip("\r\n")
+        if not text:
+            continue
+        cells = text.split("\t")
+        if len(cells) != len(header):
+            parsed.bad(line, f"{len(cells)} fields, expected {len(header)}")
+            continue
+        value = lambda name, cells=cells: None if cells[col[name]] == "\\N" else cells[col[name]]  # noqa: E731
+        if value("titletype") != "movie":
+            parsed.skipped += 1
+            continue
+        reasons = []
+        imdb, title, original = value("tconst") or "", value("primarytitle") or "", value("originaltitle")
+        if not IMDB_PATTERN.fullmatch(imdb):
+            reasons.append(f"tconst {imdb!r} is not tt + 7-8 digits")
+        if not title.strip():
+            reasons.append("primaryTitle is empty")
+        year = runtime = None
+        for name in ("startyear", "runtimeminutes"):
+            raw_number = value(name)
+            if raw_number is None:
                 continue
-            cells = text.split("\t")
-            if len(cells) != len(header):
-                parsed.bad(line, f"{len(cells)} fields, expected {len(header)}")
+            if not raw_number.isdigit():
+                reasons.append(f"{name} {raw_number!r} is not a number")
                 continue
-            value = lambda name, cells=cells: None if cells[col[name]] == "\\N" else cells[col[name]]  # noqa: E731
-            if value("titletype") != "movie":
-                parsed.skipped += 1
-                continue
-            reasons = []
-            imdb, title, original = value("tconst") or "", value("primarytitle") or "", value("originaltitle")
-            if not IMDB_PATTERN.fullmatch(imdb):
-                reasons.append(f"tconst {imdb!r} is not tt + 7-8 digits")
-            if not title.strip():
-                reasons.append("primaryTitle is empty")
-            year = runtime = None
-            for name in ("startyear", "runtimeminutes"):
-                raw_number = value(name)
-                if raw_number is None:
-                    continue
-                if not raw_number.isdigit():
-                    reasons.append(f"{name} {raw_number!r} is not a number")
-                    continue
-                number = int(raw_number)
-                low, high = YEAR_RANGE if name == "startyear" else RUNTIME_RANGE
-                if not low <= number <= high:
-                    reasons.append(f"{name} {number} outside {low}-{high}")
-                elif name == "startyear":
-                    year = number
-                else:
-                    runtime = number
-            if value("isadult") not in ("0", "1", None):
-                reasons.append(f"isAdult {value('isadult')!r} must be 0 or 1")
-            if reasons:
-                parsed.bad(line, "; ".join(reasons))
-                continue
-            if keep is not None and not keep(imdb, title, year):
-                parsed.skipped += 1
-                continue
-            record: dict[str, Any] = {"title": title, "year": year, "external_ids": {"imdb": imdb}}
-            if runtime:
-                record["runtime_minutes"] = runtime
-            genres = _genres((value("genres") or "").split(","))
-            if genres:
-                record["genres"] = genres
-            if original and original != title:
-                record["aliases"] = [original]
-            parsed.rows.append(ParsedRow(line, {"mode": "fill", "film": record, "add": False}))
-    except (OSError, EOFError, UnicodeDecodeError) as error:
-        raise ImportFormatError(f"the file cannot be read: {error}") from None
+            number = int(raw_number)
+            low, high = YEAR_RANGE if name == "startyear" else RUNTIME_RANGE
+            if not low <= number <= high:
+                reasons.append(f"{name} {number} outside {low}-{high}")
+            elif name == "startyear":
+                year = number
+            else:
+                runtime = number
+        if value("isadult") not in ("0", "1", None):
+            reasons.append(f"isAdult {value('isadult')!r} must be 0 or 1")
+        if reasons:
+            parsed.bad(line, "; ".join(reasons))
+            continue
+        if keep is not None and not keep(imdb, title, year):
+            parsed.skipped += 1
+            continue
+        record: dict[str, Any] = {"title": title, "year": year, "external_ids": {"imdb": imdb}}
+        if runtime:
+            record["runtime_minutes"] = runtime
+        genres = _genres((value("genres") or "").split(","))
+        if genres:
+            record["genres"] = genres
+        if original and original != title:
+            record["aliases"] = [original]
+        parsed.rows.append(ParsedRow(line, {"mode": "fill", "film": record, "add": False}))
     return parsed
 
 
@@ -783,18 +1025,23 @@ def parse_imdb_basics(data: bytes, *, keep: Callable[[str, str, int | None], boo
 def parse_file(data: bytes, format: str, *, vocabulary: Any = None, services: Any = None,
                service: str | None = None, region: str | None = None, date: str | None = None,
                kind: str = "subscription", source: str | None = None, extra: bytes | None = None,
-               keep: Callable[[str, str, int | None], bool] | None = None) -> ParsedFile:
+               keep: Callable[[str, str, int | None], bool] | None = None,
+               max_unpacked: int | None = None) -> ParsedFile:
     """Parse an import file in `format` (one of IMPORT_FORMATS). Raises ImportFormatError when the file as a
-    whole is unreadable; bad rows are in `.problems`."""
+    whole is unreadable (ImportLimitError when it is over a limit); bad rows are in `.problems`.
+    `max_unpacked` lowers the format's limit of unpacked bytes (for a file attached in a chat)."""
+    if format not in IMPORT_FORMATS:
+        raise ImportFormatError(f"unknown format {format!r}; use one of {', '.join(IMPORT_FORMATS)}")
+    limits = IMPORT_LIMITS[format]
+    if max_unpacked is not None and max_unpacked < limits.unpacked_bytes:
+        limits = replace(limits, unpacked_bytes=max_unpacked)
     if format == "json":
-        return parse_json(data, vocabulary=vocabulary, services=services)
+        return parse_json(data, vocabulary=vocabulary, services=services, limits=limits)
     if format == "csv":
-        return parse_csv(data, vocabulary=vocabulary, services=services)
+        return parse_csv(data, vocabulary=vocabulary, services=services, limits=limits)
     if format == "streaming":
         return parse_streaming(data, service=service or "", region=region or "", date=date or "", kind=kind,
-                               source=source)
+                               source=source, limits=limits)
     if format == "movielens":
-        return parse_movielens(data, extra)
-    if format == "imdb":
-        return parse_imdb_basics(data, keep=keep)
-    raise ImportFormatError(f"unknown format {format!r}; use one of {', '.join(IMPORT_FORMATS)}")
+        return parse_movielens(data, extra, limits=limits)
+    return parse_imdb_basics(data, keep=keep, limits=limits)

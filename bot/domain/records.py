@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import reprlib
 import unicodedata
-from typing import Any, Mapping
+from typing import Any, Mapping, TypeGuard
 
 from bot.domain.models import AVAILABILITY_KINDS, SCORE_KINDS
 
@@ -33,6 +34,9 @@ MAX_NOTES = 300
 MAX_SOURCE = 120
 MAX_NAMES = 150  # names in one list (a whole cast fits: the longest in the base layer has 114)
 MAX_SERIES_ORDER = 200
+# Popularity is a ranking prior on a log scale (the base layer's is log10 of the review count, under 7);
+# far beyond that is a mistake, not a very popular film.
+MAX_POPULARITY = 100.0
 
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 IMDB_PATTERN = re.compile(r"tt\d{7,8}")
@@ -71,14 +75,19 @@ SCORE_KEYS = frozenset({"kind", "value", "source", "as_of", "count"})
 _ALLOWED_FORMAT = {"\u200c", "\u200d"}
 
 
-def is_int(value: object) -> bool:
+def is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def is_number(value: object) -> bool:
-    """A finite real number (NaN and ±infinity are refused everywhere numbers enter)."""
-    return (isinstance(value, (int, float)) and not isinstance(value, bool)
-            and (isinstance(value, int) or math.isfinite(value)))
+def is_number(value: object) -> TypeGuard[int | float]:
+    """A finite real number that fits a float (NaN, ±infinity and 400-digit integers are refused
+    everywhere numbers enter)."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large for a float
+        return False
 
 
 def valid_month(text: object) -> bool:
@@ -103,6 +112,9 @@ def text_problem(value: object, what: str, limit: int, *, lines: bool = False) -
         return f"{what} must be non-empty text"
     if len(value) > limit:
         return f"{what} is {len(value):,} characters; at most {limit}"
+    # What is refused below is never printable, and nearly all text is: one C call settles it.
+    if (value.replace("\n", "") if lines else value).isprintable():
+        return None
     for char in value:
         if char == "\n" and lines:
             continue
@@ -209,10 +221,10 @@ def check_record(record: object, *, vocabulary: Any = None, services: Any = None
             out.append(problem)
     year = rec.get("year")
     if year is not None and not (is_int(year) and YEAR_RANGE[0] <= year <= YEAR_RANGE[1]):
-        out.append(f"year {_short(year)} must be a whole number {YEAR_RANGE[0]}-{YEAR_RANGE[1]}")
+        out.append(f"year {short_repr(year)} must be a whole number {YEAR_RANGE[0]}-{YEAR_RANGE[1]}")
     runtime = rec.get("runtime_minutes")
     if runtime is not None and not (is_int(runtime) and RUNTIME_RANGE[0] <= runtime <= RUNTIME_RANGE[1]):
-        out.append(f"runtime {_short(runtime)} must be whole minutes {RUNTIME_RANGE[0]}-{RUNTIME_RANGE[1]}")
+        out.append(f"runtime {short_repr(runtime)} must be whole minutes {RUNTIME_RANGE[0]}-{RUNTIME_RANGE[1]}")
     for key in LIST_KEYS:
         if rec.get(key) is not None:
             out += _list_problems(key, rec[key])
@@ -235,21 +247,21 @@ def check_record(record: object, *, vocabulary: Any = None, services: Any = None
     order = rec.get("series_order")
     if order is not None:
         if not (is_int(order) and 0 <= order <= MAX_SERIES_ORDER):
-            out.append(f"series_order {_short(order)} must be a whole number 0-{MAX_SERIES_ORDER}")
+            out.append(f"series_order {short_repr(order)} must be a whole number 0-{MAX_SERIES_ORDER}")
         elif rec.get("series") is None:
             out.append("series_order needs a series")
     if "curated" in rec and not isinstance(rec["curated"], bool):
         out.append("curated must be true or false")
     popularity = rec.get("popularity")
-    if popularity is not None and not (is_number(popularity) and popularity >= 0):
-        out.append("popularity must be a finite number >= 0")
+    if popularity is not None and not (is_number(popularity) and 0 <= popularity <= MAX_POPULARITY):
+        out.append(f"popularity {short_repr(popularity)} must be a finite number 0-{MAX_POPULARITY:g}")
     ids = rec.get("external_ids")
     if ids is not None:
         if not isinstance(ids, dict) or set(ids) - {"imdb"}:
             out.append("external_ids may only hold imdb")
         elif ids.get("imdb") is not None and not (isinstance(ids["imdb"], str)
                                                   and IMDB_PATTERN.fullmatch(ids["imdb"])):
-            out.append(f"imdb {_short(ids.get('imdb'))} is not tt + 7-8 digits")
+            out.append(f"imdb {short_repr(ids.get('imdb'))} is not tt + 7-8 digits")
     availability = rec.get("availability")
     if availability is not None:
         if not isinstance(availability, list):
@@ -281,7 +293,7 @@ def check_link(a: object, b: object, reason: object) -> list[str]:
     out = []
     for end in (a, b):
         if not isinstance(end, str) or not ID_PATTERN.fullmatch(end):
-            out.append(f"link end {_short(end)} is not a film id")
+            out.append(f"link end {short_repr(end)} is not a film id")
     if a == b:
         out.append("a film cannot be linked to itself")
     if not isinstance(reason, str) or not reason.strip() or "\n" in reason:
@@ -306,7 +318,14 @@ def series_problems(films: Mapping[str, tuple[str | None, int | None]]) -> list[
     return out
 
 
-def _short(value: object) -> str:
-    """A value quoted in a message, cut short: a 5,000-digit number must not become a 5,000-digit answer."""
-    text = repr(value)
+def short_repr(value: object) -> str:
+    """A value quoted in a message, cut short: a 5,000-digit number must not become a 5,000-digit answer,
+    nor a list nested 100,000 deep a RecursionError."""
+    if isinstance(value, int) and value.bit_length() > 120:  # repr() refuses past 4,300 digits
+        return f"a number of {int(value.bit_length() * math.log10(2)) + 1:,} digits"
+    text = _SHORT.repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxlong, _SHORT.maxother = 3, 38, 38, 38
