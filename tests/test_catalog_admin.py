@@ -365,7 +365,9 @@ async def test_bad_rows_import_nothing_unless_skip_bad(app: Marquee) -> None:
     result = await run(app, "catalog import", file=BAD_CSV.encode(), filename="films.csv", skip_bad=True)
     assert result.applied and len(result.problems) == 4 and result.counts["updated"] == 2
     assert app.catalogue.catalog.get("heat-1995").runtime == 171
-    assert app.catalogue.catalog.get("heat-1995").tags == ("heist", "epic")
+    # Heat is curated: a replace row changes its facts but keeps its tags (without replace_curated).
+    assert app.catalogue.catalog.get("heat-1995").tags == ("heist", "crime-underworld", "tense", "slow-burn")
+    assert result.curation_kept == 1 and result.kept == ["line 2: heat-1995: curated, tags, pitch"]
     assert app.catalogue.catalog.get("ronin-1998").tags == ("heist",)
     edits = await app.catalogue.store.edits()
     assert [e.op for e in edits] == ["import"] and len(edits[0].payload["rows"]) == 2
@@ -442,8 +444,8 @@ async def test_movielens(app: Marquee) -> None:
     parsed = parse_movielens(MOVIES.encode(), LINKS.encode())
     assert [(p.line, "movieId" in p.reason) for p in parsed.problems] == [(6, True)]
     toy = parsed.rows[0].row["film"]
-    assert toy == {"title": "Toy Story", "year": 1995, "genres": ["Adventure", "Animation", "Family", "Comedy",
-                                                                  "Fantasy"], "external_ids": {"imdb": "tt0114709"}}
+    assert toy == {"title": "Toy Story", "year": 1995, "genres": ["Adventure", "Animation", "Family"],
+                   "secondary_genres": ["Comedy", "Fantasy"], "external_ids": {"imdb": "tt0114709"}}
 
     bundle = io.BytesIO()
     with zipfile.ZipFile(bundle, "w") as archive:

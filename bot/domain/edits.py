@@ -22,7 +22,7 @@ from typing import Any, Iterable, Mapping
 from bot.domain.catalog import key_of
 from bot.domain.dataset import title_key
 from bot.domain.interchange import availability_from, film_from_record, film_to_record, imdb_of, same_film, slugify
-from bot.domain.models import Film, Link
+from bot.domain.models import Availability, Film, Link, Score
 from bot.domain.records import check_availability, check_link, check_record
 
 OPS = ("add", "edit", "tag", "untag", "stream", "unstream", "link", "unlink", "import")
@@ -256,6 +256,8 @@ class RowOutcome:
     film_id: str | None = None
     row: dict[str, Any] | None = None  # the row with ids resolved: what the edit log stores if it changed
     detail: str = ""
+    removed: tuple[str, ...] = ()  # what a replace row took from the film ("pitch", "tags (heist)")
+    kept: tuple[str, ...] = ()  # curation a replace row would have changed but kept (no replace_curated)
 
     @property
     def changed(self) -> bool:
@@ -284,24 +286,39 @@ def unique_id(films: Mapping[str, Film], wanted: str) -> str:
 
 def apply_import(films: Mapping[str, Film], links: Iterable[Link],
                  rows: Iterable[dict[str, Any]]) -> tuple[dict[str, Film], list[Link], list[RowOutcome]]:
-    """Apply normalised import rows in order; say for each what happened. Unmatched rows change nothing."""
-    films, links = dict(films), list(links)
+    """Apply normalised import rows in order; say for each what happened. Unmatched rows change nothing.
+
+    Every record goes through the record validator here too, not only when its file was read: the edit log
+    replays these rows over each new data version, and a row logged by an older version must not bring
+    back what the validator now refuses (an infinite popularity).
+
+    A "replace" row replaces the whole film, except a curated film's curation (CURATION: its flag, tags,
+    pitch and notes), which only a row with `"replace_curated": true` replaces. Each outcome says what the
+    row removed from the film and which curation it kept."""
+    films = dict(films)
+    by_pair = {frozenset((link.a, link.b)): link for link in links}
     index = FilmIndex(films)
     file_ids: dict[str, str] = {}  # id in the file -> id in the catalogue
     outcomes: list[RowOutcome] = []
     for row in rows:
         mode = row.get("mode") if isinstance(row, dict) else None
         if mode == "link":
-            outcome = _import_link(films, links, row, file_ids)
+            outcome = _import_link(films, by_pair, row, file_ids)
             outcomes.append(outcome)
             if outcome.status == "linked" and outcome.row is not None:  # a linked outcome has its row
-                links = put_link(links, Link(outcome.row["a"], outcome.row["b"], row["reason"],
-                                             row.get("origin", LOCAL)))
+                pair = frozenset((outcome.row["a"], outcome.row["b"]))
+                by_pair.pop(pair, None)  # a replaced link moves to the end, as put_link does
+                by_pair[pair] = Link(outcome.row["a"], outcome.row["b"], row["reason"], row.get("origin", LOCAL))
             continue
         record = row.get("film") if mode in ("replace", "fill", "availability") else None
         if not isinstance(record, dict):
             outcomes.append(RowOutcome("invalid", detail=f"unknown import row {mode!r}"))
             continue
+        checked, reasons = check_record(record, partial=mode != "replace")
+        if reasons or checked is None:  # check_record gives either a record or reasons
+            outcomes.append(RowOutcome("invalid", detail="; ".join(reasons)))
+            continue
+        record = checked
         film_id, why = index.match(record)
         old = films.get(film_id) if film_id else None
         if old is None:
@@ -309,36 +326,42 @@ def apply_import(films: Mapping[str, Film], links: Iterable[Link],
             if not can_add:
                 outcomes.append(RowOutcome(why or "unmatched", detail=_describe(record)))
                 continue
-            checked, reasons = check_record(record, partial=mode == "fill")
-            if reasons or checked is None:  # check_record gives either a record or reasons
-                outcomes.append(RowOutcome("invalid", detail="; ".join(reasons)))
-                continue
-            new_id = unique_id(films, checked.get("id") or slugify(checked["title"], checked.get("year")))
-            new = film_from_record(checked, film_id=new_id)
+            new_id = unique_id(films, record.get("id") or slugify(record["title"], record.get("year")))
+            new = film_from_record(record, film_id=new_id)
             films[new_id] = new
             index.add(new)
             if isinstance(record.get("id"), str):
                 file_ids[record["id"]] = new_id
-            outcomes.append(RowOutcome("added", new_id, {**row, "film": {**checked, "id": new_id}}))
+            outcomes.append(RowOutcome("added", new_id, {**row, "film": {**record, "id": new_id}}))
             continue
         if isinstance(record.get("id"), str):
             file_ids[record["id"]] = old.id
+        kept: tuple[str, ...] = ()
         if mode == "replace":
             new = film_from_record(record, film_id=old.id)
+            if old.curated and row.get("replace_curated") is not True:
+                new, kept = keep_curation(old, new)
         elif mode == "fill":
             new = fill_gaps(old, record)
         else:
-            new = set_availability(old, row.get("availability") or [])
+            entries = [check_availability(entry) for entry in row.get("availability") or []]
+            problems = [reason for _, entry_reasons in entries for reason in entry_reasons]
+            if problems:
+                outcomes.append(RowOutcome("invalid", old.id, detail="; ".join(problems)))
+                continue
+            new = set_availability(old, [entry for entry, _ in entries if entry is not None])
         if same_film(new, old):
-            outcomes.append(RowOutcome("unchanged", old.id))
+            outcomes.append(RowOutcome("unchanged", old.id, kept=kept))
             continue
         films[old.id] = new
         index.add(new)
-        outcomes.append(RowOutcome("updated", old.id, {**row, "film": {**record, "id": old.id}}))
-    return films, links, outcomes
+        outcomes.append(RowOutcome("updated", old.id, {**row, "film": {**record, "id": old.id}},
+                                   removed=tuple(removed_facts(old, new)), kept=kept))
+    return films, list(by_pair.values()), outcomes
 
 
-def _import_link(films: dict[str, Film], links: list[Link], row: dict, file_ids: dict[str, str]) -> RowOutcome:
+def _import_link(films: dict[str, Film], by_pair: Mapping[frozenset, Link], row: dict,
+                 file_ids: dict[str, str]) -> RowOutcome:
     a, b = row.get("a"), row.get("b")
     if isinstance(a, str):  # only text can be an id in the file (file_ids has text keys)
         a = file_ids.get(a, a)
@@ -349,10 +372,51 @@ def _import_link(films: dict[str, Film], links: list[Link], row: dict, file_ids:
         return RowOutcome("link-missing-film", detail=f"no film {missing}")
     if a == b or check_link(a, b, row.get("reason")):
         return RowOutcome("invalid", detail=f"link {a} -> {b}")
-    existing = next((link for link in links if {link.a, link.b} == {a, b}), None)
+    existing = by_pair.get(frozenset((a, b)))
     if existing is not None and existing.reason == row["reason"] and existing.origin == row.get("origin", LOCAL):
         return RowOutcome("unchanged", a)
     return RowOutcome("linked", a, {**row, "a": a, "b": b})
+
+
+# What makes a film curated, beyond its facts: a "replace" row keeps these unless told otherwise.
+CURATION = ("curated", "tags", "pitch", "notes")
+
+
+def keep_curation(old: Film, new: Film) -> tuple[Film, tuple[str, ...]]:
+    """`new` with `old`'s curation wherever the two differ, and the names of those fields."""
+    differing = tuple(name for name in CURATION if getattr(new, name) != getattr(old, name))
+    if not differing:
+        return new, ()
+    return replace(new, **{name: getattr(old, name) for name in differing}), differing
+
+
+def removed_facts(old: Film, new: Film) -> list[str]:
+    """What `new` no longer has of `old`, in words: "curated", "pitch", "tags (heist, tense)"..."""
+    out = []
+    for name in Film.__dataclass_fields__:
+        before, after = getattr(old, name), getattr(new, name)
+        if name == "id" or not before or before == after:
+            continue
+        if isinstance(before, tuple):
+            lost = [item for item in before if item not in after]
+            if lost:
+                out.append(f"{name} ({_few(lost)})")
+        elif after in (None, "", False, 0):
+            out.append(name)
+    return out
+
+
+def _few(items: list[Any], shown: int = 3) -> str:
+    words = [_item_words(item) for item in items[:shown]]
+    return ", ".join(words) + (f", +{len(items) - shown}" if len(items) > shown else "")
+
+
+def _item_words(item: object) -> str:
+    if isinstance(item, Availability):
+        return f"{item.service} in {item.region}"
+    if isinstance(item, Score):
+        return item.kind
+    return str(item)
 
 
 def fill_gaps(film: Film, record: dict[str, Any]) -> Film:

@@ -42,6 +42,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     imp.add_argument("--links", type=Path, help="MovieLens: links.csv (default: next to movies.csv)")
     imp.add_argument("--skip-bad", action="store_true", help="import the good rows even if some rows are bad")
     imp.add_argument("--dry-run", action="store_true", help="check and count, change nothing")
+    imp.add_argument("--replace-curated", action="store_true",
+                     help="let replace rows change curated films' flag, tags, pitch and notes (kept otherwise)")
     imp.add_argument("--json", action="store_true", help="print the outcome as one JSON object")
 
     sub.add_parser("rebuild", help="reload the shipped data and replay this server's edits on it")
@@ -78,7 +80,8 @@ async def run_catalog(settings: Settings, args: argparse.Namespace, open_app: Ca
                 imported = await service.import_bytes(
                     content, filename=args.file.name if args.file.is_file() else "movies.csv",
                     format=None if args.format == "auto" else args.format, service=args.service,
-                    region=args.region, date=args.date, skip_bad=args.skip_bad, dry_run=args.dry_run, extra=extra)
+                    region=args.region, date=args.date, skip_bad=args.skip_bad, dry_run=args.dry_run,
+                    replace_curated=args.replace_curated, extra=extra)
             except UserError as error:
                 print(error.message, file=sys.stderr)
                 return 2
@@ -88,6 +91,10 @@ async def run_catalog(settings: Settings, args: argparse.Namespace, open_app: Ca
                 print(imported.summary)
                 for problem in imported.problems:
                     print(f"  {problem}")
+                for example in imported.removed:
+                    print(f"  removed: {example}")
+                for example in imported.kept:
+                    print(f"  curation kept: {example}")
                 for example in imported.unmatched:
                     print(f"  not in the catalogue: {example}")
                 if imported.skipped:

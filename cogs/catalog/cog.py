@@ -132,12 +132,13 @@ class Catalog(commands.Cog):
         service="Streaming CSV: which service it lists", region="Streaming CSV: which country (US, GB...)",
         date="Streaming CSV: when the list was taken (YYYY-MM or YYYY-MM-DD)",
         skip_bad="Import the good rows even if some rows are bad", dry_run="Only check and count; change nothing",
+        replace_curated="Let the file replace curated films' flag, tags, pitch and notes (kept otherwise)",
     )
     @app_commands.choices(format=IMPORT_CHOICES)
     async def import_(self, interaction: discord.Interaction, file: discord.Attachment, format: str = "auto",
                       service: ServiceName | None = None, region: Region | None = None,
                       date: app_commands.Range[str, 7, 10] | None = None, skip_bad: bool = False,
-                      dry_run: bool = False) -> None:
+                      dry_run: bool = False, replace_curated: bool = False) -> None:
         if file.size > MAX_IMPORT_BYTES:
             await interaction.response.send_message(
                 f"That file is {file.size / 1e6:.1f} MB; the limit is {MAX_IMPORT_BYTES // 1_000_000} MB. "
@@ -147,7 +148,8 @@ class Catalog(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         content = await file.read()
         await self.bot.respond(interaction, file=content, filename=file.filename, format=format, service=service,
-                              region=region, date=date, skip_bad=skip_bad, dry_run=dry_run)
+                              region=region, date=date, skip_bad=skip_bad, dry_run=dry_run,
+                              replace_curated=replace_curated)
 
 
 async def setup(bot: MarqueeBot) -> None:

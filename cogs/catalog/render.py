@@ -9,6 +9,7 @@ from bot.domain.models import Film
 from .results import CatalogChange, CatalogExport, CatalogImport, CatalogStats
 
 MAX_PROBLEMS_SHOWN = 15
+MAX_EXAMPLES_SHOWN = 10
 
 STAT_LABELS = {
     "films": "Films", "curated": "Curated", "with_availability": "With streaming info",
@@ -63,6 +64,12 @@ def _export(result: CatalogExport) -> Message:
     return Message(embeds=[embed], files=[Attachment(result.filename, result.data)])
 
 
+def _examples(lines: list[str], total: int) -> str:
+    shown = lines[:MAX_EXAMPLES_SHOWN]
+    more = total - len(shown)
+    return "\n".join(safe(s) for s in shown) + (f"\n…and {more:,} more" if more > 0 else "")
+
+
 @renderer.register
 def _import(result: CatalogImport) -> Message:
     bad = result.problems and not result.applied and not result.dry_run or result.error
@@ -73,6 +80,11 @@ def _import(result: CatalogImport) -> Message:
         more = len(result.problems) - len(shown)
         embed.add(f"Bad rows ({len(result.problems)})",
                   "\n".join(safe(s) for s in shown) + (f"\n…and {more} more" if more > 0 else ""))
+    if result.removed:
+        embed.add(f"Removed by replace rows ({result.losing:,} films)", _examples(result.removed, result.losing))
+    if result.kept:
+        embed.add(f"Curation kept ({result.curation_kept:,} curated films)",
+                  _examples(result.kept, result.curation_kept))
     if result.unmatched:
         embed.add("Not in the catalogue (examples)", "\n".join(safe(s) for s in result.unmatched[:10]))
     if result.skipped:

@@ -52,6 +52,12 @@ class CatalogImport:
     skipped_what: str = ""
     unmatched: list[str] = field(default_factory=list)  # "line 12: Title (Year)" examples
     error: str | None = None  # the file as a whole could not be read
+    # Replace rows that took facts from a film: how many, and "line 3: ballerina-2023: pitch, tags (...)"
+    # examples; and curated films whose curation was kept because replace_curated was not given.
+    losing: int = 0
+    removed: list[str] = field(default_factory=list)
+    curation_kept: int = 0
+    kept: list[str] = field(default_factory=list)
 
     @property
     def summary(self) -> str:
@@ -62,4 +68,10 @@ class CatalogImport:
                     f"skip_bad to import the {self.rows:,} good row(s) only.")
         parts = [f"{n:,} {what}" for what, n in self.counts.items() if n]
         verb = "Would change" if self.dry_run else ("Imported" if self.applied else "No changes")
-        return f"{verb}: " + (", ".join(parts) if parts else "nothing to change") + "."
+        text = f"{verb}: " + (", ".join(parts) if parts else "nothing to change") + "."
+        if self.losing:
+            text += f" {self.losing:,} film(s) {'would lose' if self.dry_run else 'lost'} facts the file lacks."
+        if self.curation_kept:
+            text += (f" Kept the curation of {self.curation_kept:,} curated film(s); import with replace_curated "
+                     "to replace it.")
+        return text

@@ -7,23 +7,26 @@ new data version), written with its edit-log row in one transaction, and only th
 from __future__ import annotations
 
 import asyncio
+import functools
 import gzip
 import logging
 import time
-from typing import Any
+from typing import Any, Callable, Mapping
 
 from bot.core.checks import checked_kind, checked_month, checked_region, split_names
+from bot.core.catalogue import Plan
+from bot.core.memory import collection_paused
 from bot.core.context import Context
 from bot.core.errors import NotAllowed, UserError
 from bot.core.interface import Actor, Reply, command
 from bot.domain import dataset as data
 from bot.domain.catalog import Catalog
-from bot.domain.edits import EDITABLE, apply_import, diff, matches_availability, unique_id
+from bot.domain.edits import EDITABLE, RowOutcome, apply_import, matches_availability, unique_id
 from bot.domain.interchange import (
-    EXPORT_FORMATS, IMPORT_FORMATS, ImportFormatError, RowProblem, export_csv, export_json, guess_format, parse_file,
-    slugify,
+    EXPORT_FORMATS, IMPORT_FORMATS, ImportFormatError, ImportLimitError, ParsedRow, RowProblem, export_csv,
+    export_json, guess_format, parse_file, slugify,
 )
-from bot.domain.models import Film
+from bot.domain.models import Film, Link
 
 from .results import CatalogChange, CatalogExport, CatalogImport, CatalogStats
 
@@ -31,8 +34,11 @@ log = logging.getLogger(__name__)
 
 # Discord's upload limit for a bot in a server without boosts is 10 MiB; stay clear of it.
 UPLOAD_LIMIT = 9 * 1024 * 1024
+# An attached file may unpack to no more than this (a whole IMDb dump is imported from the command line).
+ATTACHMENT_UNPACKED = 256 * 1024 * 1024
 _KIND_OF_SERVICE = {"subscription": "subscription", "free": "free", "library": "free", "store": "rent"}
 _FIELD = {"runtime_minutes": "runtime", "imdb": "imdb_id"}
+MAX_EXAMPLES = 10  # of each kind of row outcome an import result lists
 
 
 class CatalogService:
@@ -217,10 +223,12 @@ class CatalogService:
     @command("catalog import")
     async def catalog_import(self, actor: Actor, file: bytes, filename: str = "", format: str | None = None,
                              service: str | None = None, region: str | None = None, date: str | None = None,
-                             skip_bad: bool = False, dry_run: bool = False) -> Reply:
+                             skip_bad: bool = False, dry_run: bool = False, replace_curated: bool = False) -> Reply:
         self.require_admin(actor)
         result = await self.import_bytes(file, filename=filename, format=format, service=service, region=region,
-                                         date=date, skip_bad=skip_bad, dry_run=dry_run, actor=actor)
+                                         date=date, skip_bad=skip_bad, dry_run=dry_run,
+                                         replace_curated=replace_curated, actor=actor,
+                                         max_unpacked=ATTACHMENT_UNPACKED)
         return Reply(result, ephemeral=True)
 
     # The same operations for the command line (no actor, no permission check: the operator owns the files).
@@ -241,9 +249,21 @@ class CatalogService:
 
     async def import_bytes(self, content: bytes, *, filename: str = "", format: str | None = None,
                            service: str | None = None, region: str | None = None, date: str | None = None,
-                           skip_bad: bool = False, dry_run: bool = False, extra: bytes | None = None,
-                           actor: Actor | None = None) -> CatalogImport:
-        """Parse, check and apply an import file as one logged edit (or nothing at all)."""
+                           skip_bad: bool = False, dry_run: bool = False, replace_curated: bool = False,
+                           extra: bytes | None = None, actor: Actor | None = None,
+                           max_unpacked: int | None = None) -> CatalogImport:
+        """Parse, check and apply an import file as one logged edit (or nothing at all). Parsing and
+        planning run in threads; see `Catalogue.change`. A replace row keeps a curated film's curation
+        unless `replace_curated`. A file over one of the format's limits (IMPORT_LIMITS, and
+        `max_unpacked` bytes once unpacked) is refused with a UserError naming the limit."""
+        with collection_paused():  # tens of thousands of rows are read; see collection_paused
+            return await self._import(content, filename=filename, format=format, service=service, region=region,
+                                      date=date, skip_bad=skip_bad, dry_run=dry_run, replace_curated=replace_curated,
+                                      extra=extra, actor=actor, max_unpacked=max_unpacked)
+
+    async def _import(self, content: bytes, *, filename: str, format: str | None, service: str | None,
+                      region: str | None, date: str | None, skip_bad: bool, dry_run: bool, replace_curated: bool,
+                      extra: bytes | None, actor: Actor | None, max_unpacked: int | None) -> CatalogImport:
         format = (format or "").lower().strip() or None
         if format in (None, "auto"):
             format = guess_format(filename, content)
@@ -263,11 +283,11 @@ class CatalogService:
                            kind=_KIND_OF_SERVICE.get(found.kind, "subscription"),
                            source=f"{found.name} catalogue file ({date.strip()})")
         if format == "imdb":
-            imdbs = {f.imdb_id for f in self.catalog if f.imdb_id}
-            titles = {(data.title_key(t), f.year) for f in self.catalog for t in (f.title, *f.aliases)}
-            options["keep"] = lambda imdb, title, year: imdb in imdbs or (data.title_key(title), year) in titles
+            options["keep"] = await asyncio.to_thread(_known_to, list(self.catalog))
         try:
-            parsed = await asyncio.to_thread(parse_file, content, format, **options)
+            parsed = await asyncio.to_thread(parse_file, content, format, max_unpacked=max_unpacked, **options)
+        except ImportLimitError as error:
+            raise UserError(f"Nothing imported: {error}.", title="File too big") from None
         except ImportFormatError as error:
             return CatalogImport(format, applied=False, dry_run=dry_run, error=str(error))
         result = CatalogImport(format, applied=False, dry_run=dry_run, rows=len(parsed.rows),
@@ -275,30 +295,61 @@ class CatalogService:
                                skipped_what=parsed.skipped_what)
         if parsed.problems and not skip_bad:
             return result
-        rows = [r.row for r in parsed.rows]
+        # The edit log keeps the flag on each row, so a replay over a new data version does the same.
+        rows = [{**r.row, "replace_curated": True} if replace_curated and r.row.get("mode") == "replace" else r.row
+                for r in parsed.rows]
         who = (actor.guild_id, actor.user_id) if actor else (None, None)
-        async with self.cat.edit_lock:
-            films, links = dict(self.catalog.films), self.catalog.links
-            new_films, new_links, outcomes = await asyncio.to_thread(apply_import, films, links, rows)
-            for row, outcome in zip(parsed.rows, outcomes, strict=True):
-                result.counts[outcome.status] = result.counts.get(outcome.status, 0) + 1
-                if outcome.status in ("unmatched", "ambiguous") and len(result.unmatched) < 10:
-                    result.unmatched.append(f"line {row.line}: {outcome.detail}"
-                                            + (" (several films match)" if outcome.status == "ambiguous" else ""))
-                elif outcome.status in ("invalid", "link-missing-film"):
-                    result.problems.append(RowProblem(row.line, outcome.detail))
-            result.problems.sort(key=lambda p: p.line)
-            changed = [o.row for o in outcomes if o.changed]
-            if (result.problems and not skip_bad) or dry_run or not changed:
-                return result
-            change = diff(films, links, new_films, new_links)
-            await self.cat.store.apply_changes(
-                upserted=change.upserted, removed=change.removed, links_added=change.links_added,
-                links_removed=change.links_removed, edit=(*who, "import", {"format": format, "rows": changed}))
-            self.cat.show(change)
-        result.applied = True
-        log.info("Catalogue import (%s) by user %s: %s", format, who[1], result.counts)
+
+        planner = functools.partial(_plan_import, rows, format=format, skip_bad=skip_bad, dry_run=dry_run)
+        planned = await self.cat.change(who, "import", planner)
+        _report(result, parsed.rows, planned.outcome)
+        result.applied = planned.applied
+        if result.applied:
+            log.info("Catalogue import (%s) by user %s: %s", format, who[1], result.counts)
+        # The rows read and their outcomes (a million objects for 50,000 rows) are freed in a thread: freeing
+        # them here, on the event loop, would stall it for a tenth of a second.
+        garbage = [parsed, rows, planner, planned]
+        del parsed, rows, planner, planned
+        await asyncio.to_thread(garbage.clear)
         return result
+
+
+def _plan_import(rows: list[dict[str, Any]], films: Mapping[str, Film], links: list[Link], *, format: str,
+                 skip_bad: bool, dry_run: bool) -> Plan:
+    """The catalogue after an import's rows (see `Catalogue.change`), and the edit to log: none for a dry
+    run, for an import that changes nothing, or for one with bad rows and no `skip_bad`."""
+    new_films, new_links, outcomes = apply_import(films, links, rows)
+    refused = any(o.status in ("invalid", "link-missing-film") for o in outcomes) and not skip_bad
+    changed = [o.row for o in outcomes if o.changed and o.row is not None]
+    payload = None if refused or dry_run or not changed else {"format": format, "rows": changed}
+    return Plan(new_films, new_links, payload, outcomes)
+
+
+def _known_to(films: list[Film]) -> Callable[[str, str, int | None], bool]:
+    """Whether an IMDb row is about one of these films (by IMDb id, or title and year)."""
+    imdbs = {f.imdb_id for f in films if f.imdb_id}
+    titles = {(data.title_key(t), f.year) for f in films for t in (f.title, *f.aliases)}
+    return lambda imdb, title, year: imdb in imdbs or (data.title_key(title), year) in titles
+
+
+def _report(result: CatalogImport, rows: list[ParsedRow], outcomes: list[RowOutcome]) -> None:
+    """Count the outcomes into the result, with a few examples of each kind worth a look."""
+    for row, outcome in zip(rows, outcomes, strict=True):
+        result.counts[outcome.status] = result.counts.get(outcome.status, 0) + 1
+        if outcome.status in ("unmatched", "ambiguous") and len(result.unmatched) < MAX_EXAMPLES:
+            result.unmatched.append(f"line {row.line}: {outcome.detail}"
+                                    + (" (several films match)" if outcome.status == "ambiguous" else ""))
+        elif outcome.status in ("invalid", "link-missing-film"):
+            result.problems.append(RowProblem(row.line, outcome.detail))
+        if outcome.removed:
+            result.losing += 1
+            if len(result.removed) < MAX_EXAMPLES:
+                result.removed.append(f"line {row.line}: {outcome.film_id}: {', '.join(outcome.removed)}")
+        if outcome.kept:
+            result.curation_kept += 1
+            if len(result.kept) < MAX_EXAMPLES:
+                result.kept.append(f"line {row.line}: {outcome.film_id}: {', '.join(outcome.kept)}")
+    result.problems.sort(key=lambda p: p.line)
 
 
 def _show(value: object) -> str:
