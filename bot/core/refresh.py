@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from ..domain.edits import FilmIndex
 from ..domain.refresh import Planned, month_slices, plan, record_from_rows
 from ..sources.http import SourceError
 from ..sources.wikidata import MAX_BATCH, Listed, WikidataClient
@@ -74,6 +75,19 @@ class WikidataRefresh:
         self.state = state
         self.client = client
         self.progress = progress or (lambda done, total, what: None)
+        self._index: FilmIndex | None = None  # kept current across the run's edits
+
+    def _film_index(self) -> FilmIndex:
+        films = self.catalogue.catalog.films
+        if self._index is None:
+            self._index = FilmIndex(films)
+        elif self._index.films is not films:
+            # The films an edit added or changed (new objects); the rest are indexed already.
+            changed = [film for film_id, film in films.items() if self._index.films.get(film_id) is not film]
+            self._index.films = films
+            for film in changed:
+                self._index.add(film)
+        return self._index
 
     def _units(self, options: RefreshOptions) -> list[tuple[str, Any]]:
         units: list[tuple[str, Any]] = [(f"new:{start}", (start, end))
@@ -152,7 +166,7 @@ class WikidataRefresh:
         if not records:
             return
         planned = plan(self.catalogue.catalog.films, records, vocabulary=self.catalogue.vocabulary,
-                       services=self.catalogue.services, add_new=add_new)
+                       services=self.catalogue.services, add_new=add_new, index=self._film_index())
         report.added += planned.added
         report.filled += planned.filled
         report.unchanged += planned.unchanged

@@ -209,10 +209,11 @@ _FILLED = {"year": "year", "runtime": "runtime_minutes", "imdb_id": "imdb", "gen
 
 
 def plan(films: Mapping[str, Film], records: Iterable[tuple[str, dict[str, Any]]], *, vocabulary: Any = None,
-         services: Any = None, add_new: bool = True) -> RefreshPlan:
-    """The import rows that merge these (Q-id, record) pairs into the catalogue, and what each would do."""
+         services: Any = None, add_new: bool = True, index: FilmIndex | None = None) -> RefreshPlan:
+    """The import rows that merge these (Q-id, record) pairs into the catalogue, and what each would do.
+    `index` is a `FilmIndex` of `films` to reuse (building one reads every title: 0.4 s for 20,000 films)."""
     out = RefreshPlan()
-    index = FilmIndex(films)
+    index = index or FilmIndex(films)
     taken: set[str] = set()
     for qid, record in records:
         checked, reasons = check_record(record, vocabulary=vocabulary, services=services, partial=True)
