@@ -30,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="start the bot (the default)")
     sync = sub.add_parser("sync", help="sync application commands with Discord now")
     sync.add_argument("--guild", type=int, help="sync to this server only (instant) instead of globally")
-    invite = sub.add_parser("invite", help="print the URL that adds the bot to a server")
+    invite = sub.add_parser("invite", help="print the links that add Marquee to a server or to your account")
     invite.add_argument("--app-id", type=int, help="application id (otherwise read from Discord with the token)")
     console = sub.add_parser("console", help="answer commands locally, without Discord")
     console.add_argument("--as", dest="user", default="console", help="who is typing (default: console)")
@@ -151,7 +151,10 @@ async def print_invite(settings: Settings, app_id: int | None) -> int:
             await bot.close()
         if app_id is None:  # login() reads it from Discord, so this only happens if Discord did not say
             raise StartupError("Discord did not report the application id; pass it with --app-id")
+    print("Add Marquee to a server (the bot, its commands and the permissions it uses):")
     print(invite_url(app_id))
+    print("Add Marquee to your own account (its commands in any server, DM or group DM; no bot):")
+    print(invite_url(app_id, user=True))
     return 0
 
 

@@ -100,9 +100,12 @@ def test_unwritable_database_path_fails_cleanly(tmp_path: Path) -> None:
 def test_invite_url_has_the_scopes_and_minimal_permissions(tmp_path: Path) -> None:
     result = run_cli("invite", "--app-id", "123456789012345678", env={}, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    url = result.stdout.strip()
-    assert "client_id=123456789012345678" in url
-    assert "scope=bot+applications.commands" in url
+    url, user_url = [line for line in result.stdout.splitlines() if line.startswith("https://")]
+    assert "client_id=123456789012345678" in url and "client_id=123456789012345678" in user_url
+    assert "scope=bot+applications.commands" in url and url.endswith("integration_type=0")
+    # A user install has no bot: commands only, no permissions to ask for.
+    assert "scope=applications.commands" in user_url and "permissions" not in user_url
+    assert user_url.endswith("integration_type=1")
     permissions = int(url.split("permissions=")[1].split("&")[0])
     assert permissions & 0x8 == 0  # never Administrator
     assert permissions & 0x20000 == 0  # never Mention Everyone

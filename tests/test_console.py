@@ -58,10 +58,14 @@ async def test_ambiguous_title_prompts_and_press_picks(db_path: Path) -> None:
 
 
 async def test_text_mode_renders_embeds_and_buttons(db_path: Path) -> None:
-    [text] = await console(db_path, ['/film title:"kill-bill-volume-1-2003"'], as_json=False)
-    assert "== Kill Bill: Volume 1 (2003) ==" in text
-    assert "Quentin Tarantino" in text
-    assert "[➕ Watchlist]" in text
+    [text] = await console(db_path, ['/similar film:"kill-bill-volume-1-2003" count:2'], as_json=False)
+    assert "== Films like Kill Bill: Volume 1 (2003) ==" in text  # an embed
+    [card] = await console(db_path, ['/film title:"kill-bill-volume-1-2003"'], as_json=False)
+    # A Components V2 card (the same result object): framed, its heading unmarked, its buttons inside.
+    lines = card.splitlines()
+    assert lines[0].startswith("┌") and lines[1] == "│ Kill Bill: Volume 1 (2003)"
+    assert "Quentin Tarantino" in card
+    assert next(line for line in lines if "[➕ Watchlist]" in line).startswith("│ ")
 
 
 async def test_as_user_keeps_lists_apart(db_path: Path) -> None:

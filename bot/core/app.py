@@ -18,7 +18,7 @@ from .context import Context
 from .errors import NeedsChoice, UserError
 from .feature import Feature, RunsInBackground, Stoppable, handler_objects
 from .interface import (
-    CUSTOM_ID_MAX, Actor, Handler, Handlers, Publisher, Reply, component, custom_id, parse_custom_id,
+    CUSTOM_ID_MAX, Actor, Commands, Handler, Handlers, Publisher, Reply, component, custom_id, parse_custom_id,
 )
 from .live import LiveOptions
 from .results import CommandInfo, Disambiguation, Failure
@@ -37,6 +37,7 @@ class Marquee:
         self.services: list[object] = [feature.build(ctx) for feature in self.features]
         # The app's own `rerun` prompt buttons too.
         self.handlers = Handlers().collect(self, *(obj for s in self.services for obj in handler_objects(s)))
+        ctx.commands = _AppCommands(self)
         self._background: list[asyncio.Task[None]] = []
 
     @classmethod
@@ -147,6 +148,18 @@ class Marquee:
                                       title="That control has expired")
         return await self._call(handler, actor, *args, values=values)
 
+    async def dispatch_message(self, actor: Actor, text: str) -> Reply | None:
+        """A message written to Marquee in words (an @mention or a DM): the answer, or None to say nothing."""
+        handler = self.handlers.message
+        if handler is None:
+            return None
+        try:
+            return await handler(actor, text)
+        except UserError as error:
+            return Reply(Failure(error.title, error.message, list(error.suggestions)), ephemeral=True)
+        except NeedsChoice as choice:
+            return Reply(choice.result, ephemeral=True)
+
     async def _call(self, handler: Handler, actor: Actor, *args: Any, **kwargs: Any) -> Reply:
         try:
             return await handler(actor, *args, **kwargs)
@@ -174,3 +187,15 @@ class Marquee:
     @command_index.setter
     def command_index(self, index: dict[str, list[CommandInfo]]) -> None:
         self.ctx.command_index = index
+
+class _AppCommands(Commands):
+    """`Context.commands` of a running app: every loaded feature's command handlers."""
+
+    def __init__(self, app: Marquee) -> None:
+        self._app = app
+
+    def handles(self, name: str) -> bool:
+        return name in self._app.handlers.commands
+
+    async def run(self, actor: Actor, name: str, options: dict[str, Any]) -> Reply:
+        return await self._app.dispatch_command(actor, name, options)

@@ -11,7 +11,7 @@ from ..storage.people import PeopleStore, UiStateStore
 from .catalogue import Catalogue
 from .checks import checked_region
 from .cluster import Coordinator
-from .interface import Actor, Publisher
+from .interface import Actor, Commands, Publisher
 from .live import LiveData, LiveOptions
 from .results import CommandInfo
 
@@ -32,6 +32,8 @@ class Context:
         self.publisher: Publisher = Publisher()
         # Commands by /help heading, filled in by the front end from its command definitions.
         self.command_index: dict[str, list[CommandInfo]] = {}
+        # Every feature's commands, to run one as its slash command would (set by Marquee).
+        self.commands: Commands = Commands()
 
     async def region_for(self, actor: Actor, explicit: str | None = None) -> str:
         """The region to answer for: given explicitly, else the user's, else the server's, else the default."""

@@ -24,6 +24,9 @@ class Actor:
     channel_id: int | None = None
     can_manage_guild: bool = False
     can_manage_events: bool = False
+    # Where: "guild" (a server), "dm" (the DM with the bot) or "private" (a group DM, or a DM between other
+    # people, reached through the user's own install of the app).
+    context: str = "guild"
 
 
 OnSent = Callable[[int | None, int], Awaitable[None]]
@@ -52,6 +55,7 @@ H = TypeVar("H", bound=Callable[..., Awaitable[Reply]])
 
 _COMMAND_MARK = "__marquee_command__"
 _COMPONENT_MARK = "__marquee_component__"
+_MESSAGE_MARK = "__marquee_message__"
 
 
 def command(name: str) -> Callable[[H], H]:
@@ -74,6 +78,24 @@ def component(action: str) -> Callable[[H], H]:
     return mark
 
 
+def message_handler(fn: H) -> H:
+    """Mark a service method as the handler of a message written to Marquee in words (an @mention, a DM).
+    It is called as `handler(actor, text)` and returns a Reply, or None to say nothing. One per app."""
+    setattr(fn, _MESSAGE_MARK, True)
+    return fn
+
+
+class Commands:
+    """Another feature's commands, run the way the front ends run them (see `Context.commands`): a question
+    in plain words or a context menu answers with the same handler, and result, as the slash command."""
+
+    def handles(self, name: str) -> bool:
+        return False
+
+    async def run(self, actor: Actor, name: str, options: dict[str, Any]) -> Reply:
+        raise LookupError(f"no command /{name} is loaded")
+
+
 def custom_id(action: str, *args: object) -> str:
     """Build a component custom_id that survives restarts: `mq:<action>:<arg>:<arg>`."""
     value = ":".join([COMPONENT_PREFIX, action, *(str(a) for a in args)])
@@ -93,6 +115,7 @@ def parse_custom_id(value: str) -> tuple[str, list[str]] | None:
 class Handlers:
     commands: dict[str, Handler] = field(default_factory=dict)
     components: dict[str, Handler] = field(default_factory=dict)
+    message: Handler | None = None
 
     def collect(self, *services: object) -> "Handlers":
         for service in services:
@@ -106,6 +129,10 @@ class Handlers:
                     if action in self.components:
                         raise RuntimeError(f"two handlers for component {action}")
                     self.components[action] = getattr(service, attr)
+                if getattr(fn, _MESSAGE_MARK, False):
+                    if self.message is not None:
+                        raise RuntimeError("two handlers for messages written to Marquee")
+                    self.message = getattr(service, attr)
         return self
 
 

@@ -12,7 +12,7 @@ from functools import singledispatch
 from typing import Any
 
 from ..domain.models import Film
-from .message import Button, Embed, Message, error_message
+from .message import Button, Container, Embed, Message, Row, Section, Separator, Text, Thumbnail, error_message
 from .results import Disambiguation, Failure, HelpResult, Notice
 from .text import safe
 
@@ -87,16 +87,46 @@ def render_text(message: Message) -> str:
         if embed.thumbnail:
             lines.append(f"[image: {embed.thumbnail}]")
     for row in message.rows:
-        if isinstance(row, list):
-            lines.append("  ".join(f"[{b.label}]" + (" (disabled)" if b.disabled else "") + f" <{b.custom_id}>"
-                                   for b in row))
+        lines.extend(_row_text(row))
+    for item in message.layout or []:
+        if isinstance(item, Container):
+            lines.append("┌" + "─" * 40)
+            lines.extend(f"│ {line}" if line else "│" for block in item.blocks for line in _block_text(block))
+            lines.append("└" + "─" * 40)
         else:
-            lines.append(f"[select: {row.placeholder or 'choose'}] <{row.custom_id}>")
-            lines.extend(f"  - {o.label}" + (f" — {o.description}" if o.description else "") + f" <{o.value}>"
-                         for o in row.options)
+            lines.extend(_block_text(item))
     for attachment in message.files:
         lines.append(f"[file: {attachment.filename}, {len(attachment.data)} bytes]")
     return "\n".join(lines)
+
+
+def _button_text(b: Button) -> str:
+    return f"[{b.label}]" + (" (disabled)" if b.disabled else "") + f" <{b.custom_id}>"
+
+
+def _row_text(row: Row) -> list[str]:
+    if isinstance(row, list):
+        return ["  ".join(_button_text(b) for b in row)]
+    return [f"[select: {row.placeholder or 'choose'}] <{row.custom_id}>",
+            *(f"  - {o.label}" + (f" — {o.description}" if o.description else "") + f" <{o.value}>"
+              for o in row.options)]
+
+
+def _block_text(block: Text | Section | Separator | Row) -> list[str]:
+    """A Components V2 block as console lines: headings unmarked, a thumbnail or button after its text."""
+    if isinstance(block, Text):
+        return [line.lstrip("#").lstrip() if line.startswith("#") else line.removeprefix("-# ")
+                for line in block.content.split("\n")]
+    if isinstance(block, Section):
+        lines = [line for text in block.texts for line in _block_text(Text(text))]
+        if isinstance(block.accessory, Thumbnail):
+            lines.append(f"[image: {block.accessory.url}]")
+        elif isinstance(block.accessory, Button):
+            lines.append(_button_text(block.accessory))
+        return lines
+    if isinstance(block, Separator):
+        return ["─" * 20] if block.divider else [""]
+    return _row_text(block)
 
 
 # The results every feature shares ----------------------------------------------------------------------

@@ -12,8 +12,9 @@ import discord
 
 from ..core.app import Marquee
 from ..core.interface import Actor, Reply
-from ..core.message import Button, Message, Select
+from ..core.message import Button, Container, LayoutItem, Message, Section, Select, Separator, Text, Thumbnail
 from ..core.rendering import render
+from .installs import context_name
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +43,14 @@ def actor_of(interaction: discord.Interaction[Any]) -> Actor:
         channel_id=interaction.channel_id,
         can_manage_guild=bool(interaction.guild_id and perms.manage_guild),
         can_manage_events=bool(interaction.guild_id and perms.manage_events),
+        context=context_name(interaction),
     )
 
 
 def to_discord(message: Message) -> dict[str, Any]:
     """Keyword arguments for send_message/followup.send/edit_message."""
+    if message.layout is not None:
+        return _layout_kwargs(message)
     embeds = []
     for e in message.embeds:
         embed = discord.Embed(title=e.title, description=e.description, colour=e.colour)
@@ -68,7 +72,40 @@ def to_discord(message: Message) -> dict[str, Any]:
     return kwargs
 
 
-def _component(item: Button | Select, row: int) -> discord.ui.Item:
+def _layout_kwargs(message: Message) -> dict[str, Any]:
+    """A Components V2 message: the LayoutView (discord.py sets the IS_COMPONENTS_V2 flag for it) and,
+    because an edit may turn a classic message into a layout, content and embeds explicitly cleared."""
+    view = discord.ui.LayoutView(timeout=None)
+    for item in message.layout or []:
+        view.add_item(_layout_item(item))
+    kwargs: dict[str, Any] = {"content": None, "embeds": [], "view": view}
+    if message.files:
+        kwargs["files"] = [discord.File(io.BytesIO(f.data), filename=f.filename) for f in message.files]
+    return kwargs
+
+
+def _layout_item(item: LayoutItem) -> discord.ui.Item:
+    if isinstance(item, Container):
+        return discord.ui.Container(*(_layout_item(block) for block in item.blocks), accent_colour=item.accent)
+    if isinstance(item, Text):
+        return discord.ui.TextDisplay(item.content)
+    if isinstance(item, Section):
+        accessory: discord.ui.Item
+        if isinstance(item.accessory, Thumbnail):
+            accessory = discord.ui.Thumbnail(item.accessory.url, description=item.accessory.description)
+        elif isinstance(item.accessory, Button):
+            accessory = _component(item.accessory, None)
+        else:  # fitted() turns an accessory-less section into a text
+            return discord.ui.TextDisplay("\n".join(item.texts))
+        return discord.ui.Section(*(discord.ui.TextDisplay(t) for t in item.texts), accessory=accessory)
+    if isinstance(item, Separator):
+        spacing = discord.SeparatorSpacing.large if item.large else discord.SeparatorSpacing.small
+        return discord.ui.Separator(visible=item.divider, spacing=spacing)
+    controls = [item] if isinstance(item, Select) else item
+    return discord.ui.ActionRow(*(_component(control, None) for control in controls))
+
+
+def _component(item: Button | Select, row: int | None) -> discord.ui.Item:
     # Every component is a ComponentRouter: its custom_id carries all the state, so it keeps working after
     # a restart and no in-memory View has to outlive the process.
     if isinstance(item, Select):

@@ -18,6 +18,7 @@ from ..core.results import CommandInfo
 from ..core.settings import Settings
 from ..storage.coordination import ClusterMembers
 from .adapter import ComponentRouter, actor_of, apologise, deliver
+from .installs import every_context, every_install, install_url
 from .cluster import ShardCluster
 from .publisher import DiscordPublisher
 
@@ -39,9 +40,9 @@ def point_at(settings: Settings) -> None:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
 
 
-def invite_url(application_id: int) -> str:
-    return discord.utils.oauth_url(application_id, permissions=INVITE_PERMISSIONS,
-                                   scopes=("bot", "applications.commands"))
+def invite_url(application_id: int, *, user: bool = False) -> str:
+    """The link that adds Marquee to a server (default) or to a user's own account (`user=True`)."""
+    return install_url(application_id, permissions=INVITE_PERMISSIONS, user=user)
 
 
 def commands_fingerprint(tree: app_commands.CommandTree[Any], guild: discord.abc.Snowflake | None) -> str:
@@ -74,6 +75,9 @@ class MarqueeBot(commands.AutoShardedBot):
             help_command=None,
             # Nothing the bot echoes can ping anyone: not @everyone, not roles, not users, not replies.
             allowed_mentions=discord.AllowedMentions.none(),
+            # Installable by servers and by users, usable anywhere; server-only commands say so (installs.py).
+            allowed_installs=every_install(),
+            allowed_contexts=every_context(),
             # SHARD_COUNT / SHARD_IDS: this process runs some of the bot's shards (None: all, as many as
             # Discord recommends).
             shard_count=settings.shard_count,

@@ -6,6 +6,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord.client import MarqueeBot
+from bot.discord.installs import server_only_options
 from bot.discord.options import FilmTitle, Region, ServiceName, TagNames
 from bot.domain.records import RUNTIME_RANGE, YEAR_RANGE
 from bot.domain.interchange import IMPORT_FORMATS
@@ -29,7 +30,7 @@ Runtime = app_commands.Range[int, RUNTIME_RANGE[0], RUNTIME_RANGE[1]]
 class Catalog(commands.Cog):
     catalog = app_commands.Group(
         name="catalog", description="Keep the film catalogue current (Manage Server)",
-        default_permissions=discord.Permissions(manage_guild=True), guild_only=True,
+        default_permissions=discord.Permissions(manage_guild=True), **server_only_options(),
     )
 
     def __init__(self, bot: MarqueeBot) -> None:

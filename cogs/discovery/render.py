@@ -136,7 +136,7 @@ def _islike(answer: IsLikeAnswer) -> Message:
     return Message(embeds=[embed]).buttons(
         Button(f"More like {v.a.title}", custom_id("sim", v.a.id)),
         Button(f"More like {v.b.title}", custom_id("sim", v.b.id)),
-    )
+    ).as_card()
 
 
 @renderer.register
@@ -211,11 +211,12 @@ def _card(card: FilmCard) -> Message:
     if card.your_rating:
         mine.append(f"you rated it {'★' * card.your_rating}")
     embed.footer = " · ".join(mine) if mine else None
+    # A Components V2 card: the poster (when known) beside the title, the buttons in place.
     return Message(embeds=[embed]).buttons(
         Button("➕ Watchlist", custom_id("wl", film.id), style="primary"),
         Button("✓ Seen it", custom_id("seen", film.id)),
         Button("More like this", custom_id("sim", film.id)),
-    )
+    ).as_card()
 
 
 @renderer.register

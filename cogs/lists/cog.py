@@ -8,6 +8,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord.client import MarqueeBot
+from bot.discord.installs import server_only
 from bot.discord.options import FilmTitle, Region, ServiceNames
 
 from .service import STARS
@@ -69,7 +70,7 @@ class Lists(commands.Cog):
                            services="Default services, comma-separated",
                            channel="Channel where movie nights are announced",
                            timezone="IANA time zone for showtimes, e.g. Europe/London")
-    @app_commands.guild_only()
+    @server_only()
     async def settings(self, interaction: discord.Interaction, region: Optional[Region] = None,
                        services: Optional[ServiceNames] = None,
                        channel: Optional[discord.TextChannel] = None,

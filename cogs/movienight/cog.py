@@ -6,6 +6,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord.client import MarqueeBot
+from bot.discord.installs import server_only_options
 from bot.discord.options import FilmTitle
 
 from .service import HISTORY_COUNT, SUGGEST_COUNT
@@ -15,8 +16,9 @@ class MovieNight(commands.Cog):
     def __init__(self, bot: MarqueeBot) -> None:
         self.bot = bot
 
+    # Server-only: the ballot is a public message in a server channel, with a scheduled event.
     movienight = app_commands.Group(name="movienight", description="Plan a movie night: nominate, vote, watch",
-                                    guild_only=True)
+                                    **server_only_options())
 
     @movienight.command(name="start", description="Open a movie night in this channel with a ballot")
     @app_commands.describe(

@@ -87,7 +87,9 @@ def _night(view: NightView) -> Message:
             Button("I'm in", custom_id("mnin", night.id), "success", emoji="🙋"),
             Button("Close", custom_id("mnclose", night.id), "danger"),
         )
-    return message
+    # The public ballot as a Components V2 card. Every state of the night (open, closed, cancelled) is one:
+    # Discord never lets an edit take the IS_COMPONENTS_V2 flag off the message again.
+    return message.as_card()
 
 
 def _option(entry: NomineeEntry, *, default: bool = False) -> SelectOption:

@@ -1,11 +1,14 @@
 """Discovery commands through the Discord stand-in: autocomplete, answers, prompts and every button."""
 from __future__ import annotations
 
-from tests.standin import ALICE, BOB, BotProcess, DiscordStandIn, is_ephemeral
+from tests.standin import ALICE, BOB, BotProcess, DiscordStandIn, is_ephemeral, iter_components, message_text
+
+V2, CONTAINER = 1 << 15, 17  # the IS_COMPONENTS_V2 message flag; the container component type
 
 
 def components(message: dict) -> list[dict]:
-    return [c for row in message.get("components", []) for c in row.get("components", [])]
+    """The controls of a message (buttons and selects), in rows or nested in a Components V2 layout."""
+    return [c for c in iter_components(message.get("components", [])) if c.get("type") in (2, 3, 5, 6, 7, 8)]
 
 
 def custom_ids(message: dict) -> list[str]:
@@ -63,11 +66,12 @@ async def test_watch_that_fits_nothing_names_the_filter(standin: DiscordStandIn,
 
 async def test_islike_explains_itself(standin: DiscordStandIn, bot: BotProcess) -> None:
     answer = await (await standin.slash("islike", film="ballerina-2023", other="kill-bill-volume-1-2003")).answer()
-    embed = answer["embeds"][0]
-    assert "/100" in embed["description"]
-    names = [f["name"] for f in embed["fields"]]
-    assert names[:2] == ["What they share", "Where they differ"]
-    assert "Which one tonight?" in names
+    # A Components V2 card: one container in the accent colour, the verdict first, the sections after.
+    assert answer["flags"] & V2 and not answer["embeds"]
+    (card,) = answer["components"]
+    texts = message_text(answer)
+    assert card["type"] == CONTAINER and card["accent_color"] and "/100" in texts.split("**What they share**")[0]
+    assert texts.index("What they share") < texts.index("Where they differ") < texts.index("Which one tonight?")
     similar_button = next(i for i in custom_ids(answer) if i == "mq:sim:ballerina-2023")
     more = await (await standin.click(answer, similar_button, user=BOB)).answer()
     assert is_ephemeral(more) and "Films like Ballerina" in more["embeds"][0]["title"]
@@ -93,11 +97,11 @@ async def test_unknown_title_suggests(standin: DiscordStandIn, bot: BotProcess) 
 
 async def test_film_card_and_its_buttons(standin: DiscordStandIn, bot: BotProcess) -> None:
     card = await (await standin.slash("film", title="ballerina-2023")).answer()
-    embed = card["embeds"][0]
-    assert embed["title"] == "Ballerina (2023)"
-    names = [f["name"] for f in embed["fields"]]
-    assert {"Director", "Scores", "Similar"} <= set(names) and any(n.startswith("Where to watch") for n in names)
-    assert "Lee Chung-hyun" in str(embed["fields"])
+    assert card["flags"] & V2 and not card["embeds"] and card["components"][0]["type"] == CONTAINER
+    texts = message_text(card)
+    assert texts.startswith("\n## Ballerina (2023)")
+    assert all(f"**{name}" in texts for name in ("Director", "Scores", "Similar", "Where to watch"))
+    assert "Lee Chung-hyun" in texts
     for custom_id, expected in (("mq:wl:ballerina-2023", "watchlist"), ("mq:seen:ballerina-2023", "seen"),
                                 ("mq:sim:ballerina-2023", "Films like")):
         answer = await (await standin.click(card, custom_id, user=BOB)).answer()

@@ -8,15 +8,18 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.standin import ALICE, BOB, CAROL, BotProcess, DiscordStandIn, find_component, is_ephemeral
+from tests.standin import (
+    ALICE, BOB, CAROL, BotProcess, DiscordStandIn, find_component, is_ephemeral, iter_components,
+    message_text,
+)
+
+
+def buttons_of(message: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c for c in iter_components(message.get("components") or []) if c.get("type") == 2]
 
 
 def text_of(message: dict[str, Any]) -> str:
-    parts = [message.get("content") or ""]
-    for embed in message.get("embeds") or []:
-        parts += [embed.get("title") or "", embed.get("description") or "", (embed.get("footer") or {}).get("text", "")]
-        parts += [f"{f['name']} {f['value']}" for f in embed.get("fields") or []]
-    return "\n".join(parts)
+    return message_text(message)  # the ballot is a Components V2 card; the other answers are embeds
 
 
 def night_id_of(ballot: dict[str, Any]) -> int:
@@ -97,7 +100,7 @@ async def test_a_whole_movie_night(standin: DiscordStandIn, bot: BotProcess) -> 
     assert "Alien" in said and "Approval" in said and "3 voters" in said
 
     # The ballot ends closed, without buttons; the event names the film.
-    await wait_for(lambda: not standin.message(ballot["id"]).get("components"), what="the closed ballot")
+    await wait_for(lambda: not buttons_of(standin.message(ballot["id"])), what="the closed ballot")
     assert "Winner: Alien" in text_of(standin.message(ballot["id"]))
     await wait_for(lambda: "Alien" in standin.scheduled_events[int(event["id"])]["name"], what="the event edit")
 
@@ -154,7 +157,7 @@ async def test_the_deadline_closes_a_night_by_itself(standin: DiscordStandIn, bo
     announcement = await standin.wait_for_channel_message(
         predicate=lambda m: "Closed automatically" in text_of(m), timeout=15)
     assert "Heat" in text_of(announcement)
-    await wait_for(lambda: not standin.message(ballot["id"]).get("components"), what="the closed ballot")
+    await wait_for(lambda: not buttons_of(standin.message(ballot["id"])), what="the closed ballot")
 
 
 async def test_a_missed_deadline_is_processed_on_start(standin: DiscordStandIn, bot: BotProcess, bot_db: Path) -> None:
@@ -172,8 +175,9 @@ async def test_a_missed_deadline_is_processed_on_start(standin: DiscordStandIn, 
 async def test_forged_night_ids_get_a_polite_answer(standin: DiscordStandIn, bot: BotProcess) -> None:
     ballot, night_id = await start_night(standin, title="Forgery", closes_in="1h")
     message = standin._messages[int(ballot["id"])]  # tamper with the stored copy, as a modified client would
-    message["components"][0]["components"][2]["custom_id"] = "mq:mnin:99999"
-    message["components"][0]["components"][3]["custom_id"] = "mq:mnclose:x"
+    row = next(c for c in iter_components(message["components"]) if c["type"] == 1)  # inside the card
+    row["components"][2]["custom_id"] = "mq:mnin:99999"
+    row["components"][3]["custom_id"] = "mq:mnclose:x"
     for custom_id in ("mq:mnin:99999", "mq:mnclose:x"):
         answer = await (await standin.click(ballot, custom_id, user=BOB)).answer()
         assert is_ephemeral(answer) and ("expired" in text_of(answer).lower() or "exist" in text_of(answer))
@@ -197,4 +201,4 @@ async def test_suggest_nominates_in_one_click_and_cancel_cancels_the_event(stand
     cancelled = await (await standin.slash("movienight cancel", user=ALICE)).answer()
     assert not is_ephemeral(cancelled) and "cancelled" in text_of(cancelled)
     await wait_for(lambda: standin.scheduled_events[int(event["id"])]["status"] == 4, what="the cancelled event")
-    await wait_for(lambda: not standin.message(ballot["id"]).get("components"), what="the cancelled ballot")
+    await wait_for(lambda: not buttons_of(standin.message(ballot["id"])), what="the cancelled ballot")

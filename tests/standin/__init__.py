@@ -26,10 +26,11 @@ from .process import REPO_ROOT, BotProcess
 from .server import (
     ALICE, BOB, CAROL, DEFAULT_BOT_PERMISSIONS, DEFAULT_MEMBER_PERMISSIONS, Callback, DiscordStandIn, InteractionFailed,
     MentionRecord, Perm, Rejection, SentInteraction, User, find_component, is_ephemeral, iter_components, mention_pings,
+    message_text,
 )
 
 __all__ = [
     "ALICE", "BOB", "CAROL", "DEFAULT_BOT_PERMISSIONS", "DEFAULT_MEMBER_PERMISSIONS", "REPO_ROOT", "BotProcess",
     "Callback", "DiscordStandIn", "InteractionFailed", "MentionRecord", "Perm", "Rejection", "SentInteraction",
-    "User", "find_component", "is_ephemeral", "iter_components", "mention_pings",
+    "User", "find_component", "is_ephemeral", "iter_components", "mention_pings", "message_text",
 ]

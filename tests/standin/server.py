@@ -284,6 +284,17 @@ def iter_components(components: Iterable[Dict[str, Any]]) -> Iterable[Dict[str, 
             yield component["component"]
 
 
+def message_text(message: Dict[str, Any]) -> str:
+    """Everything a message says, classic or Components V2: content, embeds (title, description, fields,
+    footer) and every Text Display."""
+    parts = [message.get("content") or ""]
+    for embed in message.get("embeds") or []:
+        parts += [embed.get("title") or "", embed.get("description") or "", (embed.get("footer") or {}).get("text", "")]
+        parts += [f"{f['name']} {f['value']}" for f in embed.get("fields") or []]
+    parts += v.layout_texts(message.get("components") or [])
+    return "\n".join(parts)
+
+
 def find_component(message: Dict[str, Any], custom_id: str) -> Optional[Dict[str, Any]]:
     return next((c for c in iter_components(message.get("components") or []) if c.get("custom_id") == custom_id), None)
 
@@ -2030,6 +2041,7 @@ class DiscordStandIn(PlacesMixin):
             raise ValueError(f"/{parts[0]} is not a synced command in {scope or 'this place (global commands)'} "
                              f"(synced: {synced})")
         where = f"/{path}"
+        self._check_available(command, place, where)
         required = command.get("default_member_permissions")
         if place.guild is not None:
             if required is not None and not has_perm(member_permissions, int(required)) and int(required) != 0:
@@ -2037,7 +2049,6 @@ class DiscordStandIn(PlacesMixin):
                                  "the Discord client would not show it")
             if required is not None and int(required) == 0 and not has_perm(member_permissions, Perm.ADMINISTRATOR):
                 raise ValueError(f"{where}: the command is administrator-only (default_member_permissions 0)")
-        self._check_available(command, place, where)
         leaf, walked = v.find_command_node(command, parts[1:])
         resolved: Dict[str, Dict[str, Any]] = {}
         options = v.build_options(leaf, values, where=where, resolve=self._resolver(place.guild or guild, resolved, where),
