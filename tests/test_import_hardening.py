@@ -27,6 +27,7 @@ import cogs.catalog.service as catalog_service
 from bot.composition import FEATURES
 from bot.core.app import Marquee
 from bot.core.errors import UserError
+from bot.core.memory import free_gradually
 from bot.core.rendering import render, render_text
 from bot.domain import dataset, interchange
 from bot.domain.catalog import Catalog
@@ -133,12 +134,14 @@ async def test_a_replaced_engine_is_freed(tmp_path: Path, data_v1: dataset.DataP
     monkeypatch.setattr(catalogue_module, "BULK_CHANGE", 10)
     app = await Marquee.open(tmp_path / "t.db", FEATURES)
     try:
-        old = weakref.ref(app.catalogue.catalog)
+        app.catalogue.similarity.prepare()  # its arrays too
+        old = [weakref.ref(part) for part in (app.catalogue.catalog, app.catalogue.titles, app.catalogue.similarity,
+                                              app.catalogue.similarity.arrays)]
         collecting = gc.isenabled()
         gc.disable()
         try:
             await run(app, "catalog import", file=new_films_csv(40), filename="new.csv", format="csv")
-            assert old() is None
+            assert [part() for part in old] == [None] * 4
         finally:
             if collecting:
                 gc.enable()
@@ -161,6 +164,21 @@ def test_a_batch_of_changes_reaches_listeners_once() -> None:
     with pytest.raises(KeyError):  # a link to a film the batch removes: nothing of the batch is applied
         catalog.apply_changes(removed=["film-1"], links_added=[Link("film-1", "film-2", "alike")])
     assert "film-1" in catalog and catalog.version == 1
+
+
+def test_freeing_gradually_takes_apart_only_what_nobody_else_holds() -> None:
+    import weakref
+
+    class Rows(list):  # a list that a weak reference can watch
+        pass
+
+    still_used = Rows([{"title": "In the catalogue"}])
+    owned = Rows([{"row": n, "cells": [str(n)]} for n in range(1000)] + [still_used])
+    gone = weakref.ref(owned)
+    work = [{"rows": owned, "films": still_used}]
+    del owned
+    free_gradually(work)
+    assert gone() is None and still_used == [{"title": "In the catalogue"}] and work == []
 
 
 # --------------------------------------------------------------------------- 2. decompression bombs

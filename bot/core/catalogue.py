@@ -23,7 +23,7 @@ from ..storage import snapshot
 from ..storage.catalog import CatalogEdit, CatalogStore
 from ..storage.backend import Backend
 from .checks import split_names
-from .memory import collection_paused, keep_out_of_collections, release_free_memory
+from .memory import collection_paused, free_gradually, keep_out_of_collections, release_free_memory
 from .errors import NeedsChoice, UserError
 from .interface import Actor, custom_id
 from .results import Disambiguation
@@ -297,8 +297,7 @@ class Catalogue:
         if plan.engine is not None:
             retired = [self._swap(plan.engine)]
             keep_out_of_collections()
-            # Freeing the old engine (hundreds of thousands of objects) takes a tenth of a second: in a thread.
-            await asyncio.to_thread(retired.clear)
+            await asyncio.to_thread(free_gradually, retired)
             await asyncio.to_thread(release_free_memory)
         else:
             self.show(change)

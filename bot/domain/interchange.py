@@ -9,7 +9,9 @@ log stores) together with one `RowProblem(line, reason)` per bad row. Parsers ne
 catalogue: matching rows to films happens when they are applied.
 
 Normalised rows:
-- `{"mode": "replace", "film": record}`: a full film record (our own export) that replaces the film.
+- `{"mode": "replace", "film": record}`: a full film record (our own export) that replaces the film, except
+  a curated film's curation, which only `"replace_curated": true` on the row replaces (see
+  `bot.domain.edits.apply_import`).
 - `{"mode": "fill", "film": record, "add": bool}`: facts that fill what the film lacks (MovieLens, IMDb);
   with `add`, a film that is not in the catalogue is added.
 - `{"mode": "availability", "film": match record, "availability": [...]}`: where a film streams.
