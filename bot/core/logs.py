@@ -64,7 +64,10 @@ class PrivateDataFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if record.name.startswith("discord"):
             _summarise_payloads(record)
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # arguments that do not fit the format: logging reports that itself
+            return True
         masked = self.mask(message)
         if masked != message or record.args:
             record.msg, record.args = masked, None
