@@ -88,6 +88,15 @@ def import_file(path: Path, rows: int, catalogue: list[Film], seed: int) -> None
     path.write_bytes(export_csv(updates + new_films(rows - len(updates), rng), ()))
 
 
+def copy_database(template: Path, target: Path) -> None:
+    """The database and its engine snapshot, as a bot that has run before has them (without the snapshot,
+    start-up would build the engine and write the snapshot, which is start-up's cost, not the import's)."""
+    shutil.copyfile(template, target)
+    snapshot = template.with_name(template.name + ".engine")
+    if snapshot.is_file():
+        shutil.copyfile(snapshot, target.with_name(target.name + ".engine"))
+
+
 def percentile(samples: list[float], q: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
@@ -118,14 +127,18 @@ def run_cli(database: Path, csv_file: Path, timeout: float) -> tuple[float | Non
 async def run_service(database: Path, csv_file: Path) -> None:
     app = await Marquee.open(database, FEATURES)
     lags: list[float] = []
+    worst = (0.0, 0.0)  # (lag, when it ended, in seconds from the start of the import)
+    started = time.perf_counter()
     answers: list[float] = []
     running = True
 
     async def probe() -> None:
+        nonlocal worst
         while running:
             before = time.perf_counter()
             await asyncio.sleep(PROBE_INTERVAL)
             lags.append(time.perf_counter() - before - PROBE_INTERVAL)
+            worst = max(worst, (lags[-1], time.perf_counter() - started))
 
     async def user() -> None:
         while running:
@@ -158,6 +171,7 @@ async def run_service(database: Path, csv_file: Path) -> None:
           f"{rebuilt:.1f} s until the similarity arrays were rebuilt")
     print(f"    event-loop lag over {len(lags):,} probes: p50 {percentile(lags, 0.5) * 1000:.1f} ms, "
           f"p99 {percentile(lags, 0.99) * 1000:.1f} ms, max {max(lags) * 1000:.1f} ms "
+          f"(ending {worst[1]:+.1f} s from the start of the import) "
           f"(goal p99 < {LAG_GOAL * 1000:.0f} ms: {verdict(percentile(lags, 0.99) < LAG_GOAL)})")
     print(f"    autocomplete meanwhile ({len(answers)} pairs): median {statistics.median(answers) * 1000:.1f} ms, "
           f"max {max(answers) * 1000:.1f} ms")
@@ -193,7 +207,7 @@ def main(argv: list[str] | None = None) -> None:
                   f"{int(rows * UPDATE_SHARE):,} updates of catalogue films, the rest new films)", flush=True)
             if not args.no_cli:
                 database = folder / f"cli-{rows}.db"
-                shutil.copyfile(template, database)
+                copy_database(template, database)
                 elapsed, opening, said = run_cli(database, csv_file, args.timeout)
                 met = elapsed is not None and elapsed < IMPORT_GOAL
                 goal = f" (goal for 50,000 rows < {IMPORT_GOAL:.0f} s: {verdict(met)})" if rows == 50_000 else ""
@@ -202,7 +216,7 @@ def main(argv: list[str] | None = None) -> None:
                       f"database, as `catalog stats` takes){goal}: {said}", flush=True)
             if not args.no_service:
                 database = folder / f"service-{rows}.db"
-                shutil.copyfile(template, database)
+                copy_database(template, database)
                 asyncio.run(run_service(database, csv_file))
 
 

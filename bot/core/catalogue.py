@@ -285,6 +285,8 @@ class Catalogue:
             plan.engine = build_engine(plan.films.values(), plan.links, self.vocabulary, self.services,
                                        version=version + 1)
             plan.engine[2].prepare()
+            if self.titles.typo_index_built:  # as the running index has it: built here, not by the next typo
+                plan.engine[1].prepare()
         return plan
 
     async def _apply(self, who: tuple[int | None, int | None], op: str, plan: Plan) -> None:

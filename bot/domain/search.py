@@ -335,6 +335,15 @@ class TitleIndex:
             elif ids[0] != fid:
                 postings[token] = {ids[0], fid}
 
+    @property
+    def typo_index_built(self) -> bool:
+        return self._trigram_tokens is not None
+
+    def prepare(self) -> None:
+        """Build now what the first typo would otherwise build on the spot (the trigram index, a quarter of a
+        second for the shipped catalogue): for an index built in a thread to replace a running one."""
+        self._grams()
+
     def _grams(self) -> dict[str, list[str]]:
         """Trigram -> index tokens containing it, for typo matching (built on first use)."""
         if self._trigram_tokens is None:
