@@ -1,7 +1,8 @@
 """`python -m bot console`: the same commands, services and database as the bot, without Discord.
 
 One command per line in Discord's own shape (`/similar film:"Kill Bill" count:5`); `press <custom_id>
-[value ...]` clicks a button or picks select values from an earlier answer. The command definitions come
+[value ...]` clicks a button or picks select values from an earlier answer; `@Marquee <words>` asks in plain
+words, as a message mentioning the bot does. The command definitions come
 from the real cogs' command tree, so option names, types, ranges and choices are checked exactly as
 Discord checks them.
 """
@@ -24,6 +25,7 @@ from .core.interface import Actor, Publisher, Reply
 from .core.rendering import render, render_text, to_json
 
 CONSOLE_GUILD_ID = 1
+MENTION = re.compile(r"^\s*@marquee\b[,:]?\s*", re.IGNORECASE)
 CONSOLE_CHANNEL_ID = 1
 
 
@@ -79,8 +81,8 @@ def parse_line(line: str, tree: app_commands.CommandTree) -> ParsedLine:
             raise ConsoleInputError("Usage: press <custom_id> [value ...]", title="How to press")
         return ParsedLine("press", tokens[1], {}, tokens[2:])
     if not tokens or not tokens[0].startswith("/"):
-        raise ConsoleInputError("Commands start with a slash, e.g. /help or /similar film:\"Kill Bill\".",
-                                title="Not a command")
+        raise ConsoleInputError("Commands start with a slash, e.g. /help or /similar film:\"Kill Bill\" "
+                                "(or ask in words: @Marquee a cosy 90s comedy).", title="Not a command")
     tokens[0] = tokens[0][1:]
     path = []
     while tokens and ":" not in tokens[0]:
@@ -229,6 +231,9 @@ class Console:
     async def handle(self, line: str) -> None:
         if not line.strip() or line.lstrip().startswith("#"):
             return
+        if MENTION.match(line):
+            await self.ask(line)
+            return
         try:
             parsed = parse_line(line, self.tree)
         except ConsoleInputError as error:
@@ -245,6 +250,19 @@ class Console:
             reply = self.app.apology(error, line)
         if reply.on_sent:
             await reply.on_sent(CONSOLE_CHANNEL_ID, self.next_message_id())
+        self.emit(line, reply)
+
+    async def ask(self, line: str) -> None:
+        """`@Marquee a cosy 90s comedy`: what a message mentioning the bot gets (a reply, never private)."""
+        try:
+            reply = await self.app.dispatch_message(self.actor, MENTION.sub("", line, count=1))
+        except Exception as error:  # noqa: BLE001 - the console never dies on one bad line
+            reply = self.app.apology(error, line)
+        if reply is None:
+            self.out.write("(Marquee says nothing)\n\n")
+            self.out.flush()
+            return
+        reply.ephemeral = False
         self.emit(line, reply)
 
     def emit(self, line: str, reply: Reply) -> None:

@@ -188,6 +188,7 @@ class Marquee:
     def command_index(self, index: dict[str, list[CommandInfo]]) -> None:
         self.ctx.command_index = index
 
+
 class _AppCommands(Commands):
     """`Context.commands` of a running app: every loaded feature's command handlers."""
 

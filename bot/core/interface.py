@@ -78,7 +78,11 @@ def component(action: str) -> Callable[[H], H]:
     return mark
 
 
-def message_handler(fn: H) -> H:
+MessageHandler = Callable[..., Awaitable["Reply | None"]]
+M = TypeVar("M", bound=MessageHandler)
+
+
+def message_handler(fn: M) -> M:
     """Mark a service method as the handler of a message written to Marquee in words (an @mention, a DM).
     It is called as `handler(actor, text)` and returns a Reply, or None to say nothing. One per app."""
     setattr(fn, _MESSAGE_MARK, True)
@@ -115,7 +119,7 @@ def parse_custom_id(value: str) -> tuple[str, list[str]] | None:
 class Handlers:
     commands: dict[str, Handler] = field(default_factory=dict)
     components: dict[str, Handler] = field(default_factory=dict)
-    message: Handler | None = None
+    message: MessageHandler | None = None
 
     def collect(self, *services: object) -> "Handlers":
         for service in services:

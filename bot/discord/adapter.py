@@ -28,7 +28,11 @@ _STYLES = {
 
 def app_of(interaction: discord.Interaction[Any]) -> Marquee:
     """The Marquee app behind the client that received this interaction."""
-    app = getattr(interaction.client, "app", None)
+    return app_of_client(interaction.client)
+
+
+def app_of_client(client: discord.Client) -> Marquee:
+    app = getattr(client, "app", None)
     if not isinstance(app, Marquee):
         raise RuntimeError("this client does not serve a Marquee app")
     return app

@@ -19,6 +19,7 @@ from ..core.settings import Settings
 from ..storage.coordination import ClusterMembers
 from .adapter import ComponentRouter, actor_of, apologise, deliver
 from .installs import every_context, every_install, install_url
+from .messages import answer_message
 from .cluster import ShardCluster
 from .publisher import DiscordPublisher
 
@@ -165,9 +166,9 @@ class MarqueeBot(commands.AutoShardedBot):
         return len(synced)
 
     async def on_message(self, message: discord.Message, /) -> None:
-        """Marquee has no prefix commands: everything arrives as interactions. Messages that mention the
-        bot are not read as commands (commands.Bot would log every one as CommandNotFound)."""
-        return None
+        """Marquee has no prefix commands (commands.Bot would log every mention as CommandNotFound): a
+        message that mentions it, or a DM, is a question in words for the app (bot.discord.messages)."""
+        await answer_message(self, message)
 
     async def on_ready(self) -> None:
         log.info("Marquee is online as %s in %d servers", self.user, len(self.guilds))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from tests.standin import ALICE, BOB, BotProcess, DiscordStandIn, is_ephemeral
+from tests.standin import ALICE, BOB, BotProcess, DiscordStandIn, is_ephemeral, message_text
 
 
 async def test_help_lists_commands_ephemerally(standin: DiscordStandIn, bot: BotProcess) -> None:
@@ -77,11 +77,14 @@ async def test_a_message_mentioning_the_bot_is_not_an_error(standin: DiscordStan
     # commands.Bot calls invoke(ctx) for every message; Marquee once overrode invoke with its own signature,
     # so any @mention logged "AttributeError: 'Context' object has no attribute 'user'".
     before = len(standin.channel_messages())
-    await standin.user_message("hello there", user=ALICE, mention_bot=True)
+    asked = await standin.user_message("hello there", user=ALICE, mention_bot=True)
     await standin.user_message("no mention here", user=BOB)
-    await asyncio.sleep(0.5)
+    # A greeting is answered (issue 13: questions in words) with help, as a reply; the other message is not.
+    reply = await standin.wait_for_channel_message(
+        predicate=lambda m: (m.get("message_reference") or {}).get("message_id") == asked["id"])
+    assert "just ask me" in message_text(reply)
     answer = await (await standin.slash("help")).answer()  # still serving
     assert is_ephemeral(answer)
     log = bot.log_text()
     assert "AttributeError" not in log and "CommandNotFound" not in log and "Ignoring exception" not in log
-    assert len(standin.channel_messages()) == before + 2  # the two user messages; the bot said nothing
+    assert len(standin.channel_messages()) == before + 3  # the two user messages and the one reply
