@@ -9,7 +9,8 @@ from typing import Any
 
 from .core.errors import ConfigError
 from .core.settings import Settings
-from .storage.backend import is_server_url, open_database
+from .storage.backend import is_server_url
+from .storage.connect import open_database
 from .storage.coordination import ClusterMembers, Leases
 from .storage.db import Database
 from .storage.errors import DatabaseUnusable

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import tempfile
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import AsyncIterator
@@ -20,7 +21,8 @@ import pytest
 from bot.composition import FEATURES
 from bot.core.app import Marquee
 from bot.core.context import Context
-from bot.storage.backend import Backend, open_database
+from bot.storage.backend import Backend
+from bot.storage.connect import open_database
 from bot.storage.catalog import CatalogStore
 from bot.storage.db import Database
 from bot.storage.postgres import PostgresDatabase
@@ -31,12 +33,10 @@ BACKENDS = ("sqlite", "postgresql")
 
 
 @pytest.fixture(scope="session")
-def postgres(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> PostgresForTests:
-    base = tmp_path_factory.getbasetemp()
-    # Under xdist every worker's base folder sits in the session's folder: the server's data goes there,
-    # shared; a run without xdist keeps it in its own.
-    root = base.parent if worker_id != "master" else base
-    return PostgresForTests(root / "postgres", worker_id)
+def postgres(testrun_uid: str, worker_id: str) -> PostgresForTests:
+    # One folder per test run, shared by its xdist workers (testrun_uid is the same in all of them). Not under
+    # pytest's temporary folder: that is private to root, and the server runs as another user.
+    return PostgresForTests(Path(tempfile.gettempdir()) / f"marquee-pg-{testrun_uid[:12]}", worker_id)
 
 
 @pytest.fixture(params=BACKENDS)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage.backend import Backend, open_database
+from bot.storage.backend import Backend
+from bot.storage.connect import open_database
 from bot.storage.db import Database
 from bot.storage.errors import DatabaseUnusable
 from bot.storage.migrations import LATEST_VERSION

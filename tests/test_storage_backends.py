@@ -10,7 +10,8 @@ import asyncpg
 import pytest
 
 from bot.domain.models import Film, Link
-from bot.storage.backend import Backend, open_database
+from bot.storage.backend import Backend
+from bot.storage.connect import open_database
 from bot.storage.catalog import CatalogStore
 from bot.storage.coordination import ClusterMembers, Leases, RateSlots
 from bot.storage.db import Database

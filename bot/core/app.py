@@ -12,8 +12,9 @@ import uuid
 from pathlib import Path
 from typing import Any, Iterable, TypeVar
 
-from ..storage.backend import open_database
+from ..storage.connect import open_database
 from .catalogue import Catalogue, normal_query
+from .cluster import CatalogueWatcher
 from .context import Context
 from .errors import NeedsChoice, UserError
 from .feature import Feature, RunsInBackground, Stoppable, handler_objects
@@ -68,6 +69,9 @@ class Marquee:
         self.ctx.publisher = publisher
 
     async def start_background(self) -> None:
+        # Catalogue edits made by other processes (or `marquee catalog` on the same database) reach this one.
+        watcher = CatalogueWatcher(self.catalogue, self.ctx.db)
+        self._background.append(asyncio.create_task(watcher.run(), name="catalogue watcher"))
         for service in self.services:
             if isinstance(service, RunsInBackground):
                 task = asyncio.create_task(service.start_background(), name=f"{type(service).__name__} background")

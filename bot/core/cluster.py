@@ -13,7 +13,9 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
+import time
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator, Awaitable, Callable, Coroutine
 
@@ -21,11 +23,12 @@ from ..storage.backend import Backend
 from ..storage.catalog import WRITTEN_HERE
 from ..storage.coordination import Leases, RateSlots, process_id
 from .catalogue import Catalogue
+from .memory import release_free_memory
 
 log = logging.getLogger(__name__)
 
 LEASE_TTL = 6.0  # seconds: a dead holder's lease is free again this long after its last renewal
-EXCLUSIVE_TTL = 15.0  # a critical section longer than this is presumed dead
+EXCLUSIVE_TTL = 3.0  # seconds: a dead process's critical section is free again this long after it died
 EXCLUSIVE_POLL = 0.1
 REVISION_CHANNEL = "marquee_catalog_revision"
 POLL_EVERY = 2.0  # SQLite: seconds between looks at the catalogue revision
@@ -68,11 +71,21 @@ class Coordinator:
 
     @asynccontextmanager
     async def exclusive(self, name: str, *, ttl: float = EXCLUSIVE_TTL) -> AsyncIterator[None]:
+        """Hold lease `name` for the body (renewed while it runs, so a slow body keeps it and a dead process
+        frees it within `ttl` seconds)."""
         while not await self.leases.acquire(name, ttl):
             await asyncio.sleep(EXCLUSIVE_POLL)
+
+        async def renew() -> None:
+            while True:
+                await asyncio.sleep(ttl / 3)
+                await self.leases.acquire(name, ttl)
+
+        renewing = asyncio.create_task(renew(), name=f"renew {name}")
         try:
             yield
         finally:
+            renewing.cancel()
             await asyncio.shield(self.leases.release(name))
 
     async def pace(self, key: str, interval: float) -> None:
@@ -90,9 +103,19 @@ async def reload_catalogue(catalogue: Catalogue) -> None:
         fresh.similarity.prepare()
         return fresh
 
-    fresh = await asyncio.to_thread(build)
+    # As at start-up (Catalogue.load): a few million long-lived objects are made, and collecting while they
+    # are made finds nothing and stalls every thread, the event loop's included, for many seconds.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        fresh = await asyncio.to_thread(build)
+    finally:
+        if collecting:
+            gc.enable()
     async with catalogue.edit_lock:
         catalogue.catalog, catalogue.titles, catalogue.similarity = fresh.catalog, fresh.titles, fresh.similarity
+    gc.freeze()
+    release_free_memory()
 
 
 class CatalogueWatcher:
@@ -133,7 +156,9 @@ class CatalogueWatcher:
                 revision = await self._revision()
                 if revision != self.current and not self._own(revision):
                     log.info("The catalogue was changed by another process (revision %s); reloading it", revision)
+                    started = time.perf_counter()
                     await self._reload(self.catalogue)
+                    log.info("Catalogue reloaded (%.1fs)", time.perf_counter() - started)
                     self.reloads += 1
                     self.reloaded.set()
                 self.current = revision

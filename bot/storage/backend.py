@@ -6,8 +6,8 @@ machines). The stores write their SQL once, in the portable subset both understa
 the PostgreSQL backend translates the few SQLite spellings left (`INSERT OR IGNORE`, `INSERT OR REPLACE`,
 `IS ?`, an INSERT's `lastrowid`) when it prepares a statement, so a store never asks which backend it has.
 
-`open_database(target)` picks the backend: a `postgresql://` URL opens PostgreSQL, anything else is a SQLite
-file path.
+`connect.open_database(target)` picks the backend: a `postgresql://` URL opens PostgreSQL, anything else is a
+SQLite file path.
 """
 from __future__ import annotations
 
@@ -91,14 +91,3 @@ class Backend(ABC):
             "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
-
-
-async def open_database(target: str | Path) -> Backend:
-    """The database at `target`: a `postgresql://` URL, or the path of a SQLite file."""
-    if is_server_url(target):
-        from .postgres import PostgresDatabase
-
-        return await PostgresDatabase.connect(str(target))
-    from .db import Database
-
-    return await Database.open(target)

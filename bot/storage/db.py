@@ -46,7 +46,9 @@ class Database(Backend):
             await conn.execute("PRAGMA journal_mode=WAL")
             await conn.execute("PRAGMA foreign_keys=ON")
             await conn.execute("PRAGMA synchronous=NORMAL")
-            await conn.execute("PRAGMA busy_timeout=5000")
+            # Another process on the same file (`marquee catalog import` while the bot runs) waits its turn to
+            # write rather than failing; on a loaded machine a turn can take seconds.
+            await conn.execute("PRAGMA busy_timeout=30000")
             await db._migrate()
         except BaseException:
             await conn.close()
@@ -97,7 +99,13 @@ class Database(Backend):
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         async with self._write_lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                await self._conn.execute("BEGIN IMMEDIATE")
+            except asyncio.CancelledError:
+                # The BEGIN runs on in aiosqlite's thread. Queue its ROLLBACK behind it (the thread runs them in
+                # order) before the lock is let go, or the next transaction finds this one still open.
+                await asyncio.shield(self._rollback_if_begun())
+                raise
             try:
                 yield self._conn
             except BaseException:
@@ -105,6 +113,12 @@ class Database(Backend):
                 raise
             else:
                 await self._conn.execute("COMMIT")
+
+    async def _rollback_if_begun(self) -> None:
+        try:
+            await self._conn.execute("ROLLBACK")
+        except sqlite3.OperationalError:  # the BEGIN itself failed: there is nothing to roll back
+            pass
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         async with self._conn.execute(sql, tuple(params)) as cursor:

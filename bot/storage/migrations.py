@@ -249,6 +249,8 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE INDEX chart_entries_by_film ON chart_entries(film_id);
         """,
     ),
+    # 5: nothing for SQLite (one process: the closer is woken in-process); PostgreSQL's trigger is below.
+    (5, ""),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]
@@ -269,6 +271,19 @@ DIALECT_EXTRAS: dict[int, dict[str, str]] = {
         $$ LANGUAGE plpgsql;
         CREATE TRIGGER meta_changed AFTER INSERT OR UPDATE ON meta FOR EACH ROW
             WHEN (NEW.key = 'catalog_revision') EXECUTE FUNCTION marquee_meta_changed();
+        """,
+    },
+    5: {
+        # A night opened (or given a new deadline) in any process wakes the deadline closer, wherever it runs.
+        "postgresql": """
+        CREATE FUNCTION marquee_night_deadline() RETURNS trigger AS $$
+        BEGIN
+            PERFORM pg_notify('marquee_night_deadline', NEW.id::text);
+            RETURN NEW;
+        END
+        $$ LANGUAGE plpgsql;
+        CREATE TRIGGER night_deadline AFTER INSERT OR UPDATE OF closes_at ON nights FOR EACH ROW
+            EXECUTE FUNCTION marquee_night_deadline();
         """,
     },
 }

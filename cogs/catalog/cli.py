@@ -17,7 +17,7 @@ from bot.core.errors import UserError
 from bot.core.rendering import to_json
 from bot.core.settings import Settings
 from bot.domain.interchange import EXPORT_FORMATS, IMPORT_FORMATS
-from bot.storage.backend import open_database
+from bot.storage.connect import open_database
 
 from .service import CatalogService
 

@@ -14,6 +14,7 @@ log = logging.getLogger(__name__)
 
 CHECK_DEADLINES_AT_LEAST_EVERY = 300.0  # seconds; guards against clock jumps and missed wake-ups
 RETRY_AFTER_FAILURE = 30.0
+DEADLINE_CHANNEL = "marquee_night_deadline"  # notified by the database when a night's deadline is set
 
 
 class Tasks:
@@ -91,12 +92,16 @@ class DeadlineCloser:
         self.keeper = keeper
         self._close = close
         self._wake = asyncio.Event()
+        self._listening = False
 
     def wake(self) -> None:
         """A night was opened or changed its deadline: look again now."""
         self._wake.set()
 
     async def run(self) -> None:
+        if not self._listening:
+            # Nights opened by other processes wake this one too (PostgreSQL; with SQLite there is one process).
+            self._listening = await self.keeper.ctx.db.listen(DEADLINE_CHANNEL, lambda _night: self.wake())
         while True:
             self._wake.clear()
             try:

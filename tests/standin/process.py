@@ -116,7 +116,7 @@ class BotProcess:
         self.starts += 1
         if wait_ready:
             await self._wait(lambda: self.standin.ready_count > ready_before, timeout, "READY")
-            await self.standin.wait_for_ready(timeout=timeout)
+            await self.standin.wait_for_ready(timeout=timeout, shards=self.shards)
         if wait_sync:
             await self._wait(lambda: self.standin.sync_count > syncs_before, timeout, "a command sync")
 
@@ -146,6 +146,23 @@ class BotProcess:
                     break
                 except asyncio.TimeoutError:
                     continue
+        if self._log_file is not None:
+            self._log_file.close()
+            self._log_file = None
+        return self.returncode
+
+    @property
+    def shards(self) -> Optional[List[int]]:
+        """The shards this process runs (SHARD_IDS), or None for all of them."""
+        ids = self.env_overrides.get("SHARD_IDS")
+        return [int(s) for s in str(ids).split(",")] if ids else None
+
+    async def kill(self) -> Optional[int]:
+        """SIGKILL: the process dies at once, as in a crash or an out-of-memory kill (no cleanup runs)."""
+        process = self._process
+        if process is not None and process.returncode is None:
+            process.send_signal(signal.SIGKILL)
+            await process.wait()
         if self._log_file is not None:
             self._log_file.close()
             self._log_file = None

@@ -480,6 +480,8 @@ class DiscordStandIn(PlacesMixin):
         everyone_permissions: int = 0,
         privileged_intents: int = 0,
         shard_count: int = 1,
+        max_concurrency: int = 1,
+        identify_interval: float = 0.0,
         response_deadline: float = RESPONSE_DEADLINE_S,
         token_lifetime: float = TOKEN_LIFETIME_S,
         heartbeat_interval_ms: int = 41250,
@@ -491,6 +493,11 @@ class DiscordStandIn(PlacesMixin):
         self.bot_user = User(app_id, bot_username, None, bot=True)
         self.privileged_intents = privileged_intents
         self.shard_count = shard_count
+        # Sessions per 5 s: shard s is in identify bucket s % max_concurrency, and a bucket may IDENTIFY once
+        # per `identify_interval` seconds (Discord: 5; 0 switches the check off). Too soon: INVALID_SESSION.
+        self.max_concurrency = max_concurrency
+        self.identify_interval = identify_interval
+        self._bucket_identified: Dict[int, float] = {}
         self.response_deadline = response_deadline
         self.token_lifetime = token_lifetime
         self.heartbeat_interval_ms = heartbeat_interval_ms
@@ -514,8 +521,12 @@ class DiscordStandIn(PlacesMixin):
         self.sync_counts: Dict[Optional[int], int] = collections.Counter()
         self.command_creates = 0
         self.scheduled_events: Dict[int, Dict[str, Any]] = {}
+        # The application's owner (GET /oauth2/applications/@me): ALICE, or a team when this is set to
+        # [(user, role), ...] with role "admin", "developer" or "read_only" (the first member owns the team).
+        self.team: Optional[List[Tuple[User, str]]] = None
         self.interactions: Dict[int, SentInteraction] = {}
         self.identify_count = 0
+        self.identifies: List[Tuple[int, float]] = []  # (shard id, monotonic time) of each accepted IDENTIFY
         self.ready_count = 0
         self.resume_count = 0
         self.gateway_closes: List[int] = []
@@ -604,14 +615,24 @@ class DiscordStandIn(PlacesMixin):
             except asyncio.TimeoutError:
                 pass
 
-    async def wait_for_ready(self, timeout: float = 20.0, count: int = 1) -> None:
-        """Until ``count`` READYs have been sent and every shard has a live session."""
+    async def wait_for_ready(self, timeout: float = 20.0, count: int = 1,
+                             shards: Optional[Iterable[int]] = None) -> None:
+        """Until ``count`` READYs have been sent and every shard (or each of ``shards``) has a live session."""
+        wanted = set(range(self.shard_count) if shards is None else shards)
 
         def ready() -> bool:
-            live = {s.shard_id for s in self._sessions.values() if s.ready and s.ws is not None and not s.ws.closed}
-            return self.ready_count >= count and len(live) == self.shard_count
+            return self.ready_count >= count and wanted <= self.live_shards()
 
-        await self._wait_until(ready, timeout, f"{count} READY(s) on {self.shard_count} shard(s)")
+        await self._wait_until(ready, timeout, f"{count} READY(s) on shard(s) {sorted(wanted)}")
+
+    def live_shards(self) -> set:
+        """The shards with a connected, READY session."""
+        return {s.shard_id for s in self._sessions.values()
+                if s.ready and not s.invalidated and s.ws is not None and not s.ws.closed}
+
+    def shard_of(self, guild_id: int) -> int:
+        """The shard Discord routes a guild's events to: (guild_id >> 22) % shard_count."""
+        return self._shard_of(guild_id)
 
     async def wait_for_sync(self, count: int = 1, timeout: float = 20.0, guild_id: Any = ...) -> None:
         """Until ``count`` command syncs happened (for one scope: ``guild_id`` or None = global)."""
@@ -984,9 +1005,24 @@ class DiscordStandIn(PlacesMixin):
             self._gateway_reject(f"IDENTIFY asked for privileged intents {refused} not enabled for the app: closed with 4014", intents)
             await self._ws_close(ws, 4014, "Disallowed intent(s).")
             return None
+        bucket, now = shard[0] % self.max_concurrency, self._now()
+        last = self._bucket_identified.get(bucket)
+        if self.identify_interval and last is not None and now - last < self.identify_interval:
+            self._gateway_reject(
+                f"IDENTIFY of shard {shard[0]} {now - last:.2f}s after the last one of identify bucket {bucket} "
+                f"(max_concurrency {self.max_concurrency}: one per {self.identify_interval:g}s): INVALID_SESSION", shard)
+            await ws.send_str(json.dumps({"op": 9, "d": False, "s": None, "t": None}))
+            return None
+        self._bucket_identified[bucket] = now
+        # A shard runs in one place: a new session for it ends the old one (which is told INVALID_SESSION).
+        for old in self._sessions.values():
+            if old.shard_id == shard[0] and not old.invalidated:
+                old.invalidated = True
+                await self._send_frame(old, {"op": 9, "d": False, "s": None, "t": None})
         session = _Session(id=secrets.token_hex(16), shard_id=shard[0], shard_count=shard[1], intents=intents, ws=ws)
         self._sessions[session.id] = session
         self.identify_count += 1
+        self.identifies.append((shard[0], now))
         guilds = [g for g in self.guilds.values() if self._shard_of(g.id) == session.shard_id]
         await self._dispatch(session, "READY", {
             "v": 10,
@@ -1194,16 +1230,29 @@ class DiscordStandIn(PlacesMixin):
         return _json({
             "url": self.gateway_url, "shards": self.shard_count,
             "session_start_limit": {"total": 1000, "remaining": 1000 - self.identify_count,
-                                    "reset_after": 86_400_000, "max_concurrency": 1},
+                                    "reset_after": 86_400_000, "max_concurrency": self.max_concurrency},
         })
 
     async def _h_get_me(self, request: web.Request) -> web.Response:
         return _json({**self.bot_user.to_dict(), "verified": True, "mfa_enabled": False, "locale": "en-US", "email": None})
 
+    def _owner_payload(self) -> Dict[str, Any]:
+        if not self.team:
+            return {"owner": ALICE.to_dict(), "team": None}
+        team_id = str(self.app_id + 7)
+        # A team-owned application's "owner" is the team's own pseudo-user, named after the team.
+        return {
+            "owner": {"id": team_id, "username": "team" + team_id, "discriminator": "0000", "avatar": None,
+                      "flags": 1024, "global_name": None},
+            "team": {"id": team_id, "name": "Marquee team", "icon": None, "owner_user_id": str(self.team[0][0].id),
+                     "members": [{"membership_state": 2, "team_id": team_id, "permissions": ["*"], "role": role,
+                                  "user": user.to_dict()} for user, role in self.team]},
+        }
+
     async def _h_get_application(self, request: web.Request) -> web.Response:
         return _json({
             "id": str(self.app_id), "name": self.bot_user.username, "description": "", "icon": None,
-            "bot_public": False, "bot_require_code_grant": False, "owner": ALICE.to_dict(), "team": None,
+            "bot_public": False, "bot_require_code_grant": False, **self._owner_payload(),
             "verify_key": "0" * 64, "flags": 0, "summary": "", "rpc_origins": [], "tags": [],
             "bot": self.bot_user.to_dict(), "redirect_uris": [], "interactions_endpoint_url": None,
             "approximate_guild_count": len(self.guilds),
@@ -1230,7 +1279,8 @@ class DiscordStandIn(PlacesMixin):
             if previous is None:
                 self.command_creates += 1  # Discord allows 200 creates per day per guild.
             command = {
-                "type": 1, "default_member_permissions": None, "nsfw": False, "contexts": None,
+                # Discord answers every command with a description: "" for context menus, which send none.
+                "type": 1, "description": "", "default_member_permissions": None, "nsfw": False, "contexts": None,
                 "integration_types": [0], "name_localizations": None, "description_localizations": None,
                 **copy.deepcopy(definition),
                 "id": previous["id"] if previous else str(self._snowflake()),
