@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings(read_dotenv=True)
         configure_logging(settings.log_level if command == "run" else min_level(settings.log_level),
-                          secrets=[settings.token])
+                          secrets=[settings.token, settings.tmdb_api_key])
         for warning in settings.warnings():
             log.warning(warning)
         if command == "run":

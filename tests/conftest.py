@@ -86,13 +86,6 @@ async def app(db_path: Path, shared_catalogue: SharedCatalogue) -> AsyncIterator
 
 
 @pytest.fixture
-def curator() -> Actor:
-    """Someone allowed to change the shared catalogue (server admin rights alone do not)."""
-    return Actor(user_id=444, name="curator", guild_id=900, channel_id=901, can_manage_guild=True,
-                 can_manage_events=True)
-
-
-@pytest.fixture
 def alice() -> Actor:
     return Actor(user_id=111, name="alice", guild_id=900, channel_id=901)
 
@@ -100,6 +93,13 @@ def alice() -> Actor:
 @pytest.fixture
 def bob() -> Actor:
     return Actor(user_id=222, name="bob", guild_id=900, channel_id=901)
+
+
+@pytest.fixture
+def curator() -> Actor:
+    """One of the bot's owners: allowed to change the shared catalogue (server admin rights alone are not)."""
+    return Actor(user_id=444, name="curator", guild_id=900, channel_id=901, can_manage_guild=True,
+                 can_manage_events=True, is_owner=True)
 
 
 @pytest.fixture

@@ -27,12 +27,13 @@ async def test_reasons_name_services_not_their_keys(app: Marquee, alice: Actor) 
     assert texts and all(t.startswith("On Disney+") for t in texts), texts
 
 
-async def test_one_answer_for_an_unknown_service_wherever_it_is_typed(app: Marquee, alice: Actor, admin: Actor) -> None:
+async def test_one_answer_for_an_unknown_service_wherever_it_is_typed(app: Marquee, alice: Actor,
+                                                                      curator: Actor) -> None:
     answers = [
         (await app.dispatch_command(alice, "watch", {"service": "blorbo"})).result,
         (await app.dispatch_command(alice, "similar", {"film": "heat-1995", "service": "blorbo"})).result,
         (await app.dispatch_command(alice, "prefs", {"services": "netflix, blorbo"})).result,
-        (await app.dispatch_command(admin, "catalog stream", {"film": "heat-1995", "service": "blorbo",
+        (await app.dispatch_command(curator, "catalog stream", {"film": "heat-1995", "service": "blorbo",
                                                               "region": "US"})).result,
     ]
     assert all(isinstance(a, Failure) and a.title == "Unknown service" for a in answers)

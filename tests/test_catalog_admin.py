@@ -38,7 +38,11 @@ from cogs.catalog.results import CatalogImport
 from cogs.catalog.service import CatalogService
 
 REPO = Path(__file__).resolve().parent.parent
-ADMIN = Actor(user_id=333, name="admin", guild_id=900, channel_id=901, can_manage_guild=True)
+# One of the bot's owners: the catalogue is shared by every server, so only they change it.
+CURATOR = Actor(user_id=333, name="curator", guild_id=900, channel_id=901, can_manage_guild=True, is_owner=True)
+# An admin of one server the bot is in (anyone who adds a public bot to their own server is one).
+SERVER_ADMIN = Actor(user_id=555, name="server-admin", guild_id=901, channel_id=902, can_manage_guild=True,
+                     can_manage_events=True)
 MEMBER = Actor(user_id=222, name="bob", guild_id=900, channel_id=901)
 
 BASE = [
@@ -105,7 +109,7 @@ async def app(tmp_path: Path, data_v1):
         await marquee.close()
 
 
-async def run(app: Marquee, name: str, actor: Actor = ADMIN, **options):
+async def run(app: Marquee, name: str, actor: Actor = CURATOR, **options):
     reply = await app.dispatch_command(actor, name, options)
     render(reply.result)  # every answer must render within Discord's limits
     return reply.result
@@ -189,24 +193,38 @@ async def test_edits_persist_survive_reopen_and_new_data_version(tmp_path: Path,
         await app.close()
 
 
-async def test_non_admins_are_refused_and_nothing_changes(app: Marquee) -> None:
-    attempts = {
-        "catalog stats": {}, "catalog add": {"title": "X", "year": 2000},
-        "catalog edit": {"film": "heat-1995", "pitch": "x"}, "catalog tag": {"film": "heat-1995", "tag": "epic"},
-        "catalog untag": {"film": "heat-1995", "tag": "tense"},
-        "catalog stream": {"film": "heat-1995", "service": "netflix", "region": "US"},
-        "catalog unstream": {"film": "heat-1995", "service": "netflix"},
-        "catalog link": {"film": "heat-1995", "other": "ronin-1998", "reason": "x"},
-        "catalog unlink": {"film": "heat-1995", "other": "oldboy-2003"},
-        "catalog export": {}, "catalog import": {"file": b"id,title\n", "filename": "x.csv"},
-    }
-    assert set(attempts) <= set(app.handlers.commands)
-    for name, options in attempts.items():
-        result = await run(app, name, MEMBER, **options)
-        assert isinstance(result, Failure) and result.title == "Not allowed", name
-        assert "Manage Server" in result.message
+CHANGES = {
+    "catalog add": {"title": "X", "year": 2000},
+    "catalog edit": {"film": "heat-1995", "pitch": "x"}, "catalog tag": {"film": "heat-1995", "tag": "epic"},
+    "catalog untag": {"film": "heat-1995", "tag": "tense"},
+    "catalog stream": {"film": "heat-1995", "service": "netflix", "region": "US"},
+    "catalog unstream": {"film": "heat-1995", "service": "netflix"},
+    "catalog link": {"film": "heat-1995", "other": "ronin-1998", "reason": "x"},
+    "catalog unlink": {"film": "heat-1995", "other": "oldboy-2003"},
+    "catalog export": {}, "catalog import": {"file": b"id,title\nheat-1995,Heat 2\n", "filename": "x.csv"},
+}
+
+
+@pytest.mark.parametrize("who", [MEMBER, SERVER_ADMIN], ids=["member", "admin of one server"])
+async def test_only_the_bots_owners_change_the_shared_catalogue(app: Marquee, who: Actor) -> None:
+    """Issue 11, item 4: Manage Server on one server does not let anyone rewrite what every server sees."""
+    assert set(CHANGES) <= set(app.handlers.commands)
+    for name, options in CHANGES.items():
+        result = await run(app, name, who, **options)
+        assert isinstance(result, Failure) and result.title == "Owners only", name
+        assert "shared by every server" in result.message and "OWNER_IDS" in result.message
     assert (await app.catalogue.store.stats())["local_edits"] == 0
     assert app.catalogue.catalog.get("heat-1995").tags == ("heist", "crime-underworld", "tense", "slow-burn")
+    # Seeing the statistics changes nothing: a server's managers may, other members may not.
+    stats = await run(app, "catalog stats", who)
+    assert isinstance(stats, Failure) is (who is MEMBER)
+
+
+async def test_an_owner_who_is_no_server_admin_may_edit(app: Marquee) -> None:
+    owner = Actor(user_id=777, name="owner", guild_id=901, channel_id=902, is_owner=True)
+    tagged = await run(app, "catalog tag", owner, film="heat-1995", tag="epic")
+    assert not isinstance(tagged, Failure) and "epic" in app.catalogue.catalog.get("heat-1995").tags
+    assert (await app.catalogue.store.stats())["local_edits"] == 1
 
 
 async def test_edit_validation_answers_clearly(app: Marquee) -> None:
@@ -238,7 +256,7 @@ async def test_uk_means_gb_for_every_command_that_takes_a_region(app: Marquee) -
     # One region rule: what /prefs and /settings accept, /catalog stream accepts too.
     streamed = await run(app, "catalog stream", film="heat-1995", service="netflix", region="uk")
     assert "GB" in streamed.lines[0]
-    prefs = await app.dispatch_command(ADMIN, "prefs", {"region": "uk"})
+    prefs = await app.dispatch_command(CURATOR, "prefs", {"region": "uk"})
     assert prefs.result.region == "GB"
 
 
@@ -382,7 +400,7 @@ async def test_an_import_never_half_applies(app: Marquee, monkeypatch: pytest.Mo
     monkeypatch.setattr(storage, "_log_edit", broken_log)
     good = BAD_CSV.splitlines()[0] + "\n" + BAD_CSV.splitlines()[1] + "\n" + "ronin-1998,Ronin,1998,122,heist,\n"
     with pytest.raises(RuntimeError):
-        await app.service(CatalogService).import_bytes(good.encode(), format="csv", actor=ADMIN)
+        await app.service(CatalogService).import_bytes(good.encode(), format="csv", actor=CURATOR)
     # The films were written inside the transaction before the log row failed: all rolled back.
     rows = await app.ctx.db.fetchall("SELECT runtime FROM films WHERE id = 'heat-1995'")
     assert rows[0][0] == 170

@@ -33,8 +33,10 @@ def test_defaults() -> None:
 def test_values_are_parsed() -> None:
     settings = load_settings({"DISCORD_TOKEN": " abc ", "DEV_GUILD_ID": "123456789012345678", "DEFAULT_REGION": "gb",
                               "LOG_LEVEL": "debug", "DISCORD_API_BASE": "http://127.0.0.1:9/api/v10/",
-                              "DISCORD_GATEWAY_URL": "ws://127.0.0.1:9/gateway"})
-    assert settings.token == "abc"
+                              "DISCORD_GATEWAY_URL": "ws://127.0.0.1:9/gateway",
+                              "OWNER_IDS": "910000000000000002, 910000000000000003"})
+    assert settings.token == "abc" and "abc" not in repr(settings)
+    assert settings.owner_ids == {910000000000000002, 910000000000000003}
     assert settings.dev_guild_id == 123456789012345678
     assert settings.default_region == "GB" and settings.log_level == "DEBUG"
     assert settings.api_base == "http://127.0.0.1:9/api/v10"
@@ -45,6 +47,9 @@ def test_values_are_parsed() -> None:
     ("DEFAULT_REGION", "USA", "two-letter"),
     ("LOG_LEVEL", "LOUD", "not a log level"),
     ("DISCORD_API_BASE", "127.0.0.1", "must be a URL"),
+    ("OWNER_IDS", "910000000000000002,alice", "not a Discord user id"),
+    ("OWNER_IDS", "²", "not a Discord user id"),
+    ("OWNER_IDS", "9" * 5000, "not a Discord user id"),
 ])
 def test_malformed_settings_are_explained(name: str, value: str, fragment: str) -> None:
     with pytest.raises(ConfigError, match=fragment):

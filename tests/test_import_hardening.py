@@ -37,7 +37,7 @@ from bot.domain.models import Film, Link
 from cogs.catalog.results import CatalogImport
 from cogs.catalog.service import CatalogService
 # The tiny shipped data set (data_v1) and an app over it, as the catalogue admin tests have them.
-from tests.test_catalog_admin import ADMIN, BASE, run
+from tests.test_catalog_admin import CURATOR, BASE, run
 from tests.test_catalog_admin import app as app  # noqa: F401 - a fixture
 from tests.test_catalog_admin import data_v1 as data_v1  # noqa: F401 - a fixture
 
@@ -190,7 +190,7 @@ async def test_a_gzip_bomb_is_refused_at_the_unpacked_limit(app: Marquee) -> Non
     bomb = gzip_bomb(200)
     assert len(bomb) < 300_000
     with pytest.raises(UserError) as refused:
-        await app.service(CatalogService).import_bytes(bomb, filename="films.json.gz", format="json", actor=ADMIN)
+        await app.service(CatalogService).import_bytes(bomb, filename="films.json.gz", format="json", actor=CURATOR)
     assert "192 MiB" in refused.value.message and "limit" in refused.value.message
 
 
@@ -199,20 +199,20 @@ async def test_limits_per_format_name_the_limit_hit(app: Marquee, monkeypatch: p
     lower_limits(monkeypatch, "csv", unpacked_bytes=2**20)
     lines = (HEADER + "".join(f"x-{n},{'y' * 200},2001,,,\n" for n in range(8000))).encode()  # 1.6 MB, short lines
     with pytest.raises(UserError, match="unpacks to more than 1 MiB"):
-        await service.import_bytes(gzip.compress(lines), filename="films.csv.gz", format="csv", actor=ADMIN)
+        await service.import_bytes(gzip.compress(lines), filename="films.csv.gz", format="csv", actor=CURATOR)
     lower_limits(monkeypatch, "csv", unpacked_bytes=2**30, rows=1000)
     with pytest.raises(UserError, match="more than 1,000 rows"):
-        await service.import_bytes(new_films_csv(1001), filename="films.csv", format="csv", actor=ADMIN)
+        await service.import_bytes(new_films_csv(1001), filename="films.csv", format="csv", actor=CURATOR)
     assert (await service.import_bytes(new_films_csv(1000), filename="films.csv", format="csv",
-                                       actor=ADMIN)).applied
+                                       actor=CURATOR)).applied
     with pytest.raises(UserError, match="longer than 1,000,000 characters"):  # zeros: no line ever ends
         await service.import_bytes(gzip_bomb(64), filename="netflix.csv.gz", format="streaming", service="netflix",
-                                   region="US", date="2021-12", actor=ADMIN)
+                                   region="US", date="2021-12", actor=CURATOR)
     rows = "tconst\ttitleType\tprimaryTitle\toriginalTitle\tisAdult\tstartYear\tendYear\truntimeMinutes\tgenres\n"
     lower_limits(monkeypatch, "imdb", rows=10_000)
     with pytest.raises(UserError, match="more than 10,000 rows"):
         await service.import_bytes(gzip.compress(rows.encode()) + gzip_bomb(1, b"\n"), filename="title.basics.tsv.gz",
-                                   format="imdb", actor=ADMIN)
+                                   format="imdb", actor=CURATOR)
     assert (await app.catalogue.store.stats())["local_edits"] == 1  # only the import that fitted
 
 
@@ -223,14 +223,14 @@ async def test_a_zip_bomb_is_read_a_piece_at_a_time(app: Marquee, monkeypatch: p
         archive.writestr("ml/movies.csv", b"movieId,title,genres\n" + b"0" * 2**26)  # 64 MiB in one line
     assert len(bundle.getvalue()) < 100_000
     with pytest.raises(UserError, match="line 2 of movies.csv is longer than 1,000,000 characters"):
-        await service.import_bytes(bundle.getvalue(), filename="ml.zip", actor=ADMIN)
+        await service.import_bytes(bundle.getvalue(), filename="ml.zip", actor=CURATOR)
     lower_limits(monkeypatch, "movielens", unpacked_bytes=2**20)
     bundle = io.BytesIO()
     with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("ml/movies.csv", "movieId,title,genres\n1,Toy Story (1995),Animation\n")
         archive.writestr("ml/links.csv", "movieId,imdbId,tmdbId\n" + "1,0114709,862\n" * 100_000)
     with pytest.raises(UserError, match="links.csv unpacks to more than 1 MiB"):
-        await service.import_bytes(bundle.getvalue(), filename="ml.zip", actor=ADMIN)
+        await service.import_bytes(bundle.getvalue(), filename="ml.zip", actor=CURATOR)
 
 
 async def test_an_attached_file_unpacks_to_no_more_than_the_attachment_cap(app: Marquee,

@@ -24,6 +24,9 @@ class Actor:
     channel_id: int | None = None
     can_manage_guild: bool = False
     can_manage_events: bool = False
+    # One of the bot's owners (the application's owner or team, or OWNER_IDS): only they change the shared
+    # film catalogue, which every server the bot is in sees.
+    is_owner: bool = False
     # Where: "guild" (a server), "dm" (the DM with the bot) or "private" (a group DM, or a DM between other
     # people, reached through the user's own install of the app).
     context: str = "guild"

@@ -32,7 +32,7 @@ TOKEN_HELP = (
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    token: str | None
+    token: str | None = field(repr=False)
     database_path: Path
     dev_guild_id: int | None
     log_level: str
@@ -56,6 +56,8 @@ class Settings:
     tmdb_max_age_days: int = 7
     wikidata_sparql_url: str = WIKIDATA_URL
     wikidata_contact: str | None = None
+    # Who may change the shared catalogue besides the application's owner or team (OWNER_IDS).
+    owner_ids: frozenset[int] = frozenset()
 
     @property
     def database(self) -> str | Path:
@@ -191,7 +193,23 @@ def load_settings(env: Mapping[str, str] | None = None, *, read_dotenv: bool = F
         tmdb_max_age_days=_days("TMDB_MAX_AGE_DAYS", get("TMDB_MAX_AGE_DAYS")),
         wikidata_sparql_url=_url("WIKIDATA_SPARQL_URL", get("WIKIDATA_SPARQL_URL") or WIKIDATA_URL, ("http", "https")),
         wikidata_contact=_contact(get("WIKIDATA_CONTACT")),
+        owner_ids=_owner_ids(get("OWNER_IDS")),
     )
+
+
+def _owner_ids(raw: str | None) -> frozenset[int]:
+    """OWNER_IDS: Discord user ids separated by commas (or spaces)."""
+    if raw is None:
+        return frozenset()
+    ids = set()
+    for part in re.split(r"[,\s]+", raw.strip()):
+        if not (part.isascii() and part.isdecimal()) or len(part) > SNOWFLAKE_DIGITS or not 0 < int(part) < 2**64:
+            raise ConfigError(
+                f"OWNER_IDS has {part[:30]!r}, which is not a Discord user id. List the numeric ids of the people "
+                f"who may change the shared film catalogue, separated by commas: enable Developer Mode in Discord "
+                f"(Settings > Advanced), right-click a user and choose 'Copy User ID'.")
+        ids.add(int(part))
+    return frozenset(ids)
 
 
 _TMDB_V3_KEY = re.compile(r"[0-9a-f]{32}")

@@ -38,6 +38,11 @@ def app_of_client(client: discord.Client) -> Marquee:
     return app
 
 
+def is_owner(client: discord.Client, user_id: int) -> bool:
+    """Whether `user_id` is one of the bot's owners (MarqueeBot.load_owners fills `owner_ids` at start-up)."""
+    return user_id in (getattr(client, "owner_ids", None) or ())
+
+
 def actor_of(interaction: discord.Interaction[Any]) -> Actor:
     perms = interaction.permissions
     return Actor(
@@ -47,6 +52,7 @@ def actor_of(interaction: discord.Interaction[Any]) -> Actor:
         channel_id=interaction.channel_id,
         can_manage_guild=bool(interaction.guild_id and perms.manage_guild),
         can_manage_events=bool(interaction.guild_id and perms.manage_events),
+        is_owner=is_owner(interaction.client, interaction.user.id),
         context=context_name(interaction),
     )
 

@@ -130,9 +130,31 @@ class MarqueeBot(commands.AutoShardedBot):
         self.app.command_index = self.command_index()
         self.add_dynamic_items(ComponentRouter)
         if self.serving:
+            await self.load_owners()
             await self.sync_if_changed()
             await self.app.start_background()
             self.cluster.start()
+
+    async def load_owners(self) -> None:
+        """Who may change the shared catalogue: the application's owner, or its team's owner, admins and
+        developers (as discord.py's `is_owner` counts them), and OWNER_IDS. Kept in `owner_ids`, so
+        `is_owner` and the interaction adapter read the same set without asking Discord again."""
+        owners = set(self.settings.owner_ids)
+        try:
+            info = await self.application_info()
+        except discord.HTTPException as error:
+            log.warning("Could not read the application's owner (%s %s); only OWNER_IDS may change the catalogue",
+                        error.status, error.text[:100])
+        else:
+            if info.team is not None:
+                if info.team.owner_id is not None:
+                    owners.add(info.team.owner_id)
+                owners |= {m.id for m in info.team.members
+                           if m.role in (discord.TeamMemberRole.admin, discord.TeamMemberRole.developer)}
+            else:
+                owners.add(info.owner.id)
+        self.owner_ids = owners
+        log.info("%d owner(s) may change the shared catalogue", len(owners))
 
     async def close(self) -> None:
         try:

@@ -17,7 +17,7 @@ import discord
 from ..core.app import Marquee
 from ..core.interface import Actor
 from ..core.rendering import render
-from .adapter import app_of_client, to_discord
+from .adapter import app_of_client, is_owner, to_discord
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +41,10 @@ def question_of(message: discord.Message, me: discord.abc.User) -> str:
     return re.sub(rf"<@!?{me.id}>", " ", message.content or "").strip()
 
 
-def actor_of_message(message: discord.Message) -> Actor:
+def actor_of_message(client: discord.Client, message: discord.Message) -> Actor:
     return Actor(user_id=message.author.id, name=message.author.display_name,
                  guild_id=message.guild.id if message.guild else None, channel_id=message.channel.id,
-                 context="guild" if message.guild else "dm")
+                 is_owner=is_owner(client, message.author.id), context="guild" if message.guild else "dm")
 
 
 async def answer_message(client: discord.Client, message: discord.Message) -> None:
@@ -53,7 +53,7 @@ async def answer_message(client: discord.Client, message: discord.Message) -> No
         return
     app = app_of_client(client)
     try:
-        reply = await app.dispatch_message(actor_of_message(message), question_of(message, me))
+        reply = await app.dispatch_message(actor_of_message(client, message), question_of(message, me))
     except Exception as error:  # noqa: BLE001 - one place turns surprises into an apology
         reply = Marquee.apology(error, f"a message (guild {message.guild.id if message.guild else None})")
     if reply is None:

@@ -990,7 +990,7 @@ def parse_imdb_basics(data: bytes, *, keep: Callable[[str, str, int | None], boo
             raw_number = value(name)
             if raw_number is None:
                 continue
-            if not raw_number.isdigit():
+            if not (raw_number.isascii() and raw_number.isdecimal()) or len(raw_number) > 9:
                 reasons.append(f"{name} {raw_number!r} is not a number")
                 continue
             number = int(raw_number)

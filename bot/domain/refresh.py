@@ -78,7 +78,7 @@ def _minutes(amount: str, unit: str | None) -> int | None:
 
 
 def _ordinal(text: str | None) -> int | None:
-    return int(text) if text is not None and text.isdigit() and len(text) <= 4 else None
+    return int(text) if text is not None and text.isascii() and text.isdecimal() and len(text) <= 4 else None
 
 
 def _unique(names: Iterable[str]) -> list[str]:
@@ -174,7 +174,7 @@ def _scores(rows: Iterable[Mapping[str, str]], as_of: str) -> list[dict[str, Any
             continue
         score: dict[str, Any] = {"kind": kind, "value": value, "source": source, "as_of": date}
         count = r.get("count")
-        if count is not None and count.isdigit() and len(count) <= 7:
+        if count is not None and count.isascii() and count.isdecimal() and len(count) <= 7:
             score["count"] = int(count)
         if kind not in best or date > best[kind][0]:
             best[kind] = (date, score)

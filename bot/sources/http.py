@@ -77,8 +77,10 @@ def retry_after_seconds(value: str | None, *, now: float | None = None) -> float
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(int(value))
+    # ASCII digits, and few: `²` passes isdigit() but not int(), and a server's 5,000 digits would make int()
+    # raise; a wait of more than a year is nonsense either way.
+    if value.isascii() and value.isdecimal():
+        return float(int(value)) if len(value) <= 9 else None
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):

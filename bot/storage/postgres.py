@@ -149,7 +149,7 @@ class _Pending:
 
 def _rowcount(status: str) -> int:
     last = status.rsplit(" ", 1)[-1]
-    return int(last) if last.isdigit() else -1
+    return int(last) if last.isascii() and last.isdecimal() else -1
 
 
 class PgConnection:

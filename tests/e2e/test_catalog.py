@@ -5,7 +5,7 @@ import gzip
 
 import pytest
 
-from tests.standin import ALICE, BOB, BotProcess, DiscordStandIn, Perm, is_ephemeral
+from tests.standin import ALICE, BOB, CAROL, BotProcess, DiscordStandIn, Perm, is_ephemeral, message_text
 
 MANAGER = int(Perm.MANAGE_GUILD)
 STREAMING = (
@@ -17,7 +17,7 @@ STREAMING = (
 
 
 def text(message: dict) -> str:
-    return str(message["embeds"])
+    return message_text(message)
 
 
 async def admin(standin: DiscordStandIn, path: str, **options) -> dict:
@@ -65,6 +65,30 @@ async def test_members_without_manage_server_cannot_use_it(standin: DiscordStand
         await standin.slash("catalog tag", user=BOB, film="heat-1995", tag="heist")
     with pytest.raises(ValueError, match="lacks the permissions"):
         await standin.slash("catalog export", user=BOB)
+
+
+async def test_only_the_bots_owners_change_the_catalogue(standin: DiscordStandIn, bot: BotProcess) -> None:
+    """Issue 11, item 4: the stand-in's application belongs to Alice; Bob manages a server and is refused
+    until OWNER_IDS names him, or the application's team makes him a developer (a read-only member is not)."""
+    refused = await (await standin.slash("catalog tag", user=BOB, permissions=MANAGER, film="heat-1995",
+                                         tag="heist")).answer()
+    assert is_ephemeral(refused) and "Owners only" in text(refused) and "shared by every server" in text(refused)
+    stats = await (await standin.slash("catalog stats", user=BOB, permissions=MANAGER)).answer()
+    assert "Edits made here" in text(stats)  # seeing changes nothing
+
+    bot.env_overrides["OWNER_IDS"] = str(BOB.id)
+    await bot.restart()
+    allowed = await (await standin.slash("catalog tag", user=BOB, permissions=MANAGER, film="heat-1995",
+                                         tag="cathartic")).answer()
+    assert "Tagged" in text(allowed)
+
+    del bot.env_overrides["OWNER_IDS"]
+    standin.team = [(CAROL, "admin"), (BOB, "developer"), (ALICE, "read_only")]
+    await bot.restart()
+    for user, allowed_to in ((BOB, True), (CAROL, True), (ALICE, False)):
+        answer = await (await standin.slash("catalog untag", user=user, permissions=MANAGER, film="heat-1995",
+                                            tag="cathartic")).answer()
+        assert ("Owners only" not in text(answer)) is allowed_to, (user, text(answer))
 
 
 async def test_export_sends_a_file_and_import_reads_an_attachment(standin: DiscordStandIn, bot: BotProcess) -> None:
