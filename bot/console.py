@@ -2,9 +2,9 @@
 
 One command per line in Discord's own shape (`/similar film:"Kill Bill" count:5`); `press <custom_id>
 [value ...]` clicks a button or picks select values from an earlier answer; `@Marquee <words>` asks in plain
-words, as a message mentioning the bot does. The command definitions come
-from the real cogs' command tree, so option names, types, ranges and choices are checked exactly as
-Discord checks them.
+words, as a message mentioning the bot does; `menu "<name>" <text or @user>` uses a right-click menu.
+The command definitions come from the real cogs' command tree, so option names, types, ranges and
+choices are checked exactly as Discord checks them.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
 from typing import Any, TextIO
 
-from discord import AppCommandOptionType, app_commands
+from discord import AppCommandOptionType, AppCommandType, app_commands
 
 from .core.app import Marquee
 from .core.interface import Actor, Publisher, Reply
@@ -80,6 +80,8 @@ def parse_line(line: str, tree: app_commands.CommandTree) -> ParsedLine:
         if len(tokens) < 2:
             raise ConsoleInputError("Usage: press <custom_id> [value ...]", title="How to press")
         return ParsedLine("press", tokens[1], {}, tokens[2:])
+    if tokens and tokens[0] == "menu":
+        return _menu(tokens[1:], tree)
     if not tokens or not tokens[0].startswith("/"):
         raise ConsoleInputError("Commands start with a slash, e.g. /help or /similar film:\"Kill Bill\" "
                                 "(or ask in words: @Marquee a cosy 90s comedy).", title="Not a command")
@@ -97,6 +99,26 @@ def parse_line(line: str, tree: app_commands.CommandTree) -> ParsedLine:
         key, _, value = token.partition(":")
         raw[key.strip().lower()] = value
     return ParsedLine("command", command.qualified_name, convert_options(command, raw), [])
+
+
+def _menu(tokens: list[str], tree: app_commands.CommandTree) -> ParsedLine:
+    """`menu "Films in this message" <the message's text>` or `menu "What would they like?" @bob`: a
+    right-click menu, on a message typed after its name or on a console user."""
+    usage = 'Usage: menu "<menu name>" <message text>, or menu "<menu name>" @user'
+    if len(tokens) < 2:
+        raise ConsoleInputError(usage, title="How to use a menu")
+    name, rest = tokens[0], tokens[1:]
+    for kind in (AppCommandType.message, AppCommandType.user):
+        menu = tree.get_command(name, type=kind)
+        if menu is None:
+            continue
+        if kind is AppCommandType.message:
+            return ParsedLine("command", menu.name, {"text": " ".join(rest)}, [])
+        who = rest[0].lstrip("@")
+        return ParsedLine("command", menu.name, {"member": user_id_for(who), "member_name": who}, [])
+    menus = ", ".join(f'"{m.name}"' for kind in (AppCommandType.message, AppCommandType.user)
+                      for m in tree.get_commands(type=kind))
+    raise ConsoleInputError(f"There is no menu called “{name}”. Menus: {menus or 'none'}.", title="Unknown menu")
 
 
 def convert_options(command: app_commands.Command, raw: dict[str, str]) -> dict[str, Any]:
@@ -217,11 +239,13 @@ def _relative(delta: float) -> str:
 class Console:
     def __init__(self, app: Marquee, tree: app_commands.CommandTree[Any], *, user: str, as_json: bool, out: TextIO,
                  member: bool = False, zone: tzinfo | None = None):
-        """`member=True` acts as a plain member of the console's server: no Manage Server, no Manage Events."""
+        """`member=True` acts as a plain member of the console's server: no Manage Server, no Manage Events,
+        not an owner of the bot."""
         self.app = app
         self.tree = tree
         self.actor = Actor(user_id=user_id_for(user), name=user, guild_id=CONSOLE_GUILD_ID,
-                           channel_id=CONSOLE_CHANNEL_ID, can_manage_guild=not member, can_manage_events=not member)
+                           channel_id=CONSOLE_CHANNEL_ID, can_manage_guild=not member, can_manage_events=not member,
+                           is_owner=not member)  # whoever runs the console on the bot's machine owns its data
         self.as_json = as_json
         self.out = out
         self.zone = zone  # the viewer's zone for dates in text mode (None: this machine's local zone)

@@ -68,10 +68,12 @@ async def test_every_definition_respects_discords_limits(bot: MarqueeBot) -> Non
     problems: list[str] = []
     for payload in payloads:
         name = payload["name"]
-        if not NAME.match(name) or name != name.lower():
+        if payload.get("type", 1) == 1 and (not NAME.match(name) or name != name.lower()):
             problems.append(f"{name}: bad name")
-        if not 1 <= len(payload["description"]) <= 100:
+        if payload.get("type", 1) == 1 and not 1 <= len(payload["description"]) <= 100:
             problems.append(f"{name}: description length")
+        if payload.get("type", 1) != 1 and (payload.get("description") or not 1 <= len(name) <= 32):
+            problems.append(f"{name}: a context menu has a name of 1-32 characters and no description")
         if _text_size(payload) > 8000:
             problems.append(f"{name}: {_text_size(payload)} characters in all")
         _check_options(name, payload.get("options", []) or [], problems)

@@ -723,9 +723,17 @@ class TitleIndex:
             films = by_director or films
         return films
 
+    def named(self, text: str) -> list[Film]:
+        """Every film whose title, original title or alias is exactly `text` (folded as the index folds),
+        best known first. No suggestions, no years: a cheap question for text scanned word by word."""
+        return self._by_prior([self.catalog.films[fid] for fid in self._by_name.get("".join(tokenize(text)), ())
+                               if fid in self.catalog])
+
+    def _by_prior(self, films: list[Film]) -> list[Film]:
+        priors = self.catalog.priors()
+        return sorted(films, key=lambda f: (-priors.get(f.id, 0.0), -(f.year or 0), f.id))
+
     def _outcome(self, films: list[Film]) -> Resolution:
         if len(films) == 1:
             return Resolution(film=films[0])
-        priors = self.catalog.priors()
-        ordered = sorted(films, key=lambda f: (-priors.get(f.id, 0.0), -(f.year or 0), f.id))
-        return Resolution(candidates=ordered[:MAX_CANDIDATES])
+        return Resolution(candidates=self._by_prior(films)[:MAX_CANDIDATES])

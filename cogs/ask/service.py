@@ -42,9 +42,8 @@ class AskService:
                     services[name.casefold()] = service.key
             titles = self.cat.titles
 
-            def is_title(text: str) -> bool:
-                found = titles.resolve(text)
-                return found.film is not None or bool(found.candidates)
+            def is_title(text: str) -> bool:  # exact names only: cheap enough to ask word by word
+                return bool(titles.named(text))
 
             lexicon = Lexicon(
                 moods=tuple(self.cat.vocabulary.moods()), genres=tuple(catalog.genres()), services=services,

@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from tests.standin import ALICE, BOB, BotProcess, DiscordStandIn, is_ephemeral, message_text
+from tests.standin import ALICE, BOB, BotProcess, DiscordStandIn, is_ephemeral, iter_components, message_text
 
 
 async def test_help_lists_commands_ephemerally(standin: DiscordStandIn, bot: BotProcess) -> None:
@@ -30,24 +30,27 @@ async def test_state_and_buttons_survive_a_restart(standin: DiscordStandIn, bot:
     await bot.restart()
     # The watchlist entry written before the restart is still there...
     shown = await (await standin.slash("watchlist show", user=ALICE)).answer()
-    assert "Heat" in str(shown["embeds"])
+    assert "Heat" in message_text(shown)
     # ...and a button on a message sent before the restart still works.
     watchlist_button = next(c["custom_id"] for c in _buttons(card) if c["custom_id"].startswith("mq:wl:"))
     answer = await (await standin.click(card, watchlist_button, user=BOB)).answer()
-    assert is_ephemeral(answer) and "Added to your watchlist" in str(answer["embeds"])
+    assert is_ephemeral(answer) and "Added to your watchlist" in message_text(answer)
 
 
 async def test_forged_or_stale_controls_get_a_polite_answer(standin: DiscordStandIn, bot: BotProcess) -> None:
     card = await (await standin.slash("film", title="kill-bill-volume-1-2003")).answer()
     # Forge the message's components the way an old version of the bot (or a tampered client) would.
     message = standin._messages[int(card["id"])]  # the stand-in's stored copy, as Discord would hold it
-    message["components"][0]["components"][0]["custom_id"] = "old-bot-v0:watchlist:123"
-    message["components"][0]["components"][1]["custom_id"] = "mq:rerun:doesnotexist:0"
-    message["components"][0]["components"][2]["custom_id"] = "mq:seen"
-    for custom_id in ("old-bot-v0:watchlist:123", "mq:rerun:doesnotexist:0", "mq:seen"):
+    forged = ("old-bot-v0:watchlist:123", "mq:rerun:doesnotexist:0", "mq:seen")
+    buttons = _buttons(message)
+    assert len(buttons) >= len(forged)
+    for button, custom_id in zip(buttons, forged, strict=False):  # the first three buttons
+        button["custom_id"] = custom_id
+    for custom_id in forged:
         answer = await (await standin.click(card, custom_id)).answer()
         assert is_ephemeral(answer)
-        assert "expired" in str(answer["embeds"]).lower() or "not valid" in str(answer["embeds"]).lower()
+        said = message_text(answer).lower()
+        assert "expired" in said or "not valid" in said, said
 
 
 async def test_user_text_can_never_ping(standin: DiscordStandIn, bot: BotProcess) -> None:
@@ -70,7 +73,8 @@ async def test_a_rejected_token_stops_with_a_clear_message(standin: DiscordStand
 
 
 def _buttons(message: dict) -> list[dict]:
-    return [c for row in message.get("components", []) for c in row.get("components", []) if c.get("type") == 2]
+    """The message's buttons with a custom id, wherever they sit (action rows, or sections of a V2 card)."""
+    return [c for c in iter_components(message.get("components", [])) if c.get("type") == 2 and "custom_id" in c]
 
 
 async def test_a_message_mentioning_the_bot_is_not_an_error(standin: DiscordStandIn, bot: BotProcess) -> None:

@@ -1,11 +1,11 @@
 """Personal lists, preferences, /forgetme and server settings through the Discord stand-in."""
 from __future__ import annotations
 
-from tests.standin import ALICE, BOB, BotProcess, DiscordStandIn, Perm, is_ephemeral
+from tests.standin import ALICE, BOB, BotProcess, DiscordStandIn, Perm, is_ephemeral, message_text
 
 
 def text(message: dict) -> str:
-    return str(message["embeds"])
+    return message_text(message)
 
 
 async def test_watchlist_add_show_remove(standin: DiscordStandIn, bot: BotProcess) -> None:
@@ -29,7 +29,7 @@ async def test_seen_unseen_and_rate(standin: DiscordStandIn, bot: BotProcess) ->
     rated = await (await standin.slash("rate", film="heat-1995", stars=4)).answer()
     assert "★★★★☆" in text(rated)
     card = await (await standin.slash("film", title="heat-1995")).answer()
-    assert "you rated it ★★★★" in card["embeds"][0]["footer"]["text"]
+    assert "you rated it ★★★★" in message_text(card)
     unseen = await (await standin.slash("unseen", film="heat-1995")).answer()
     assert "No longer marked" in text(unseen)
 
