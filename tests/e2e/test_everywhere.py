@@ -9,7 +9,7 @@ import pytest
 
 from tests.standin import ALICE, BOB, CAROL, BotProcess, DiscordStandIn, is_ephemeral, iter_components, message_text
 
-ARTICLE = Path(__file__).resolve().parents[3] / "shared" / "seed" / "article.txt"
+REVIEW = Path(__file__).resolve().parents[1] / "fixtures" / "review.txt"  # our words, the seed article's shape
 
 V2 = 1 << 15
 EVERYWHERE = ["watch", "islike", "similar", "film", "where", "watchlist", "seen", "rate", "prefs", "forgetme"]
@@ -81,7 +81,7 @@ async def test_right_click_menus_on_a_review_and_on_a_member(standin: DiscordSta
     for name, kind in (("Films in this message", 3), ("What would they like?", 2)):
         menu = standin.command(name, standin.guild_ids[0], type=kind)
         assert menu is not None and menu["contexts"] == [0, 1, 2] and menu["integration_types"] == [0, 1]
-    review = await standin.user_message(ARTICLE.read_text(encoding="utf-8")[:2000], user=BOB)
+    review = await standin.user_message(REVIEW.read_text(encoding="utf-8")[:2000], user=BOB)
     found = await (await standin.context_menu("Films in this message", review, user=ALICE)).answer()
     assert found["flags"] & V2 and not is_ephemeral(found)
     text = message_text(found)
