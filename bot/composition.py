@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Sequence, TextIO
 
-from cogs import ask, catalog, discovery, lists, menus, meta, movienight, popular
+from cogs import ask, catalog, discovery, history, lists, menus, meta, movienight, popular
 
 from . import console
 from .core.app import Marquee
@@ -17,7 +17,7 @@ from .core.settings import Settings
 from .discord.client import MarqueeBot
 
 FEATURES: Sequence[Feature] = (discovery.FEATURE, lists.FEATURE, movienight.FEATURE, catalog.FEATURE, popular.FEATURE,
-                               ask.FEATURE, menus.FEATURE, meta.FEATURE)
+                               ask.FEATURE, menus.FEATURE, history.FEATURE, meta.FEATURE)
 
 
 async def open_app(settings: Settings, features: Sequence[Feature] = FEATURES) -> Marquee:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
+from typing import Iterable, Mapping
 
 from .backend import Backend
 from .nights import FORMER_MEMBER
@@ -42,6 +43,27 @@ class Forgotten:
     @property
     def total(self) -> int:
         return sum(self.counts.values()) + sum(self.anonymised.values())
+
+
+@dataclass(slots=True)
+class HistoryWritten:
+    """What `PeopleStore.import_history` wrote, and what was already there."""
+
+    seen_added: int = 0
+    seen_already: int = 0
+    ratings_added: int = 0
+    ratings_replaced: int = 0
+    ratings_already: int = 0  # the same stars were stored
+    watchlist_added: int = 0
+    watchlist_already: int = 0
+
+    @property
+    def changed(self) -> int:
+        return self.seen_added + self.ratings_added + self.ratings_replaced + self.watchlist_added
+
+    @property
+    def already(self) -> int:
+        return self.seen_already + self.ratings_already + self.watchlist_already
 
 
 # Every column that holds a person's Discord id, and what /forgetme does with it (tests/test_forgetme.py
@@ -188,6 +210,42 @@ class PeopleStore:
 
     async def prefs_of(self, user_ids: list[int]) -> list[UserPrefs]:
         return [await self.prefs(u) for u in user_ids]
+
+    async def import_history(self, user_id: int, *, seen: Iterable[str] = (), ratings: Mapping[str, int] | None = None,
+                             watchlist: Iterable[str] = ()) -> HistoryWritten:
+        """Add films to someone's seen list and watchlist and set their ratings (1-5 stars), all in one
+        transaction; a rating replaces the stored one. What is already there is counted, not written again,
+        so importing the same history twice writes nothing the second time."""
+        ratings = dict(ratings or {})
+        if any(not 1 <= stars <= 5 for stars in ratings.values()):
+            raise ValueError("ratings are 1 to 5 stars")
+        written = HistoryWritten()
+        now = int(time.time())
+        async with self.db.transaction() as conn:
+            async with conn.execute("SELECT film_id FROM seen WHERE user_id = ?", (user_id,)) as cursor:
+                had_seen = {r[0] for r in await cursor.fetchall()}
+            async with conn.execute("SELECT film_id FROM watchlist WHERE user_id = ?", (user_id,)) as cursor:
+                had_watchlist = {r[0] for r in await cursor.fetchall()}
+            async with conn.execute("SELECT film_id, stars FROM ratings WHERE user_id = ?", (user_id,)) as cursor:
+                had_ratings = {r[0]: r[1] for r in await cursor.fetchall()}
+            new_seen = [f for f in dict.fromkeys(seen) if f not in had_seen]
+            new_watchlist = [f for f in dict.fromkeys(watchlist) if f not in had_watchlist]
+            new_ratings = [(f, s) for f, s in ratings.items() if had_ratings.get(f) != s]
+            written.seen_added, written.watchlist_added = len(new_seen), len(new_watchlist)
+            written.seen_already = len(dict.fromkeys(seen)) - len(new_seen)
+            written.watchlist_already = len(dict.fromkeys(watchlist)) - len(new_watchlist)
+            written.ratings_replaced = sum(1 for f, _s in new_ratings if f in had_ratings)
+            written.ratings_added = len(new_ratings) - written.ratings_replaced
+            written.ratings_already = len(ratings) - len(new_ratings)
+            await conn.executemany("INSERT OR IGNORE INTO seen(user_id, film_id, at) VALUES (?, ?, ?)",
+                                   [(user_id, f, now) for f in new_seen])
+            await conn.executemany("INSERT OR IGNORE INTO watchlist(user_id, film_id, added_at) VALUES (?, ?, ?)",
+                                   [(user_id, f, now) for f in new_watchlist])
+            await conn.executemany(
+                "INSERT INTO ratings(user_id, film_id, stars, at) VALUES (?, ?, ?, ?) ON CONFLICT(user_id, film_id) "
+                "DO UPDATE SET stars = excluded.stars, at = excluded.at",
+                [(user_id, f, s, now) for f, s in new_ratings])
+        return written
 
     async def forget(self, user_id: int) -> Forgotten:
         """Delete everything stored about one person, or take their id out of what others still need, in one
