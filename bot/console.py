@@ -16,6 +16,7 @@ import time
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
+from pathlib import Path
 from typing import Any, TextIO
 
 from discord import AppCommandOptionType, AppCommandType, app_commands
@@ -137,8 +138,33 @@ def convert_options(command: app_commands.Command, raw: dict[str, str]) -> dict[
                                         title="Missing option")
             continue
         value = raw[name]
+        if param.type is AppCommandOptionType.attachment:
+            # `file:@path`: the handler gets the file's bytes and name, as the cog passes an attachment's.
+            result[param.name], result["filename"] = _attachment(f"`{param.display_name}`", value)
+            continue
         result[param.name] = _convert(command, param, value)
     return result
+
+
+ATTACHMENT_MAX = 10 * 1024 * 1024  # Discord's upload limit for a bot's users without Nitro: 10 MiB
+
+
+def _attachment(label: str, value: str) -> tuple[bytes, str]:
+    """A file on this machine standing in for an attachment: `file:@ratings.csv`."""
+    if not value.startswith("@") or len(value) < 2:
+        raise ConsoleInputError(f"{label} is a file: give its path after an @, e.g. {label[1:-1]}:@export.zip",
+                                title="Attach a file")
+    path = Path(value[1:]).expanduser()
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise IsADirectoryError(str(path))
+        if size > ATTACHMENT_MAX:
+            raise ConsoleInputError(f"{path.name} is {size / 1024 / 1024:.1f} MiB; Discord takes attachments of "
+                                    f"up to {ATTACHMENT_MAX // 1024 // 1024} MiB.", title="File too large")
+        return path.read_bytes(), path.name
+    except OSError as error:
+        raise ConsoleInputError(f"Can't read {value[1:]!r}: {error.strerror or error}.", title="No such file") from None
 
 
 def _convert(command: app_commands.Command, param: app_commands.Parameter, value: str) -> Any:

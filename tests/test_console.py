@@ -156,3 +156,20 @@ async def test_a_typo_gets_a_did_you_mean_prompt_whose_first_button_opens_the_fi
     [text] = await console(db_path, ['/film title:"jon wick"'], as_json=False)
     assert "== Did you mean…? ==" in text and "No film is called exactly “jon wick”." in text
     assert "[1. John Wick (2014)]" in text  # the film meant is the first button
+
+
+async def test_a_file_on_this_machine_stands_in_for_an_attachment(db_path: Path, tmp_path: Path) -> None:
+    ratings = tmp_path / "ratings.csv"
+    ratings.write_text("Date,Name,Year,Letterboxd URI,Rating\n2024-01-01,Heat,1995,https://boxd.it/x,4.5\n")
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"x" * (10 * 1024 * 1024 + 1))
+    answers = await console(db_path, [f"/import file:@{ratings}", f"/import file:@{big}",
+                                      f"/import file:@{tmp_path / 'missing.zip'}", f"/import file:{ratings}",
+                                      f"/import file:@{tmp_path}"])
+    imported, too_big, missing, no_at, folder = answers
+    result = imported["result"]
+    assert imported["ephemeral"] and result["type"] == "history_import", imported
+    assert (result["files"], result["seen_added"], result["ratings_added"]) == (["ratings.csv"], 1, 1)
+    assert [a["result"]["title"] for a in (too_big, missing, no_at, folder)] == [
+        "File too large", "No such file", "Attach a file", "No such file"]
+    assert "10 MiB" in too_big["result"]["message"]

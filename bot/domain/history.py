@@ -104,8 +104,8 @@ def rating_note(scale: str | None, ratings: int, rounded: int) -> str | None:
     if scale == "imdb":
         return (f"IMDb's 1-10 halved and rounded up to whole stars (7 → 4★, 10 → 5★): {ratings:,} rating(s), "
                 f"{rounded:,} of them rounded up")
-    return (f"half stars rounded up (3.5 → 4★, 0.5 → 1★): {rounded:,} of {ratings:,} rating(s); the others were "
-            "whole stars already")
+    others = "" if rounded == ratings else "; the others were whole stars already"
+    return f"half stars rounded up (3.5 → 4★, 0.5 → 1★): {rounded:,} of {ratings:,} rating(s){others}"
 
 
 def letterboxd_stars(text: str) -> tuple[int, bool]:
