@@ -3,6 +3,7 @@ everything as before."""
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import replace
 
 import pytest
@@ -211,3 +212,53 @@ async def test_popular_in_the_console_ranks_what_three_console_users_did(db_path
     assert [(r["film"]["id"], r["score"], r["counts"]) for r in answer["rows"]] == [
         ("heat-1995", 3, {"watchlist": 3}), ("oldboy-2003", 3, {"watched": 2, "rated": 1}),
         ("ballerina-2023", 1, {"watchlist": 1})]
+
+
+async def test_an_owners_unstream_of_a_tmdb_row_wins_over_the_next_checks(app: Marquee, alice: Actor, curator: Actor,
+                                                                          tmdb: TmdbStandIn) -> None:
+    switch_on(app, tmdb)
+    now = [time.time()]
+    app.ctx.live.clock = lambda: now[0]
+
+    def rows() -> dict[tuple[str, str, str], Availability]:
+        return {(a.service, a.region, a.kind): a for a in app.catalogue.catalog.films["heat-1995"].availability}
+
+    async def check_later() -> None:
+        now[0] += 8 * 86400  # older than TMDB_MAX_AGE_DAYS: /where asks TMDB again
+        asked = len(tmdb.requests)
+        await answer(app, alice, "where", title="heat-1995", region="US")
+        assert len(tmdb.requests) > asked
+
+    await answer(app, alice, "where", title="heat-1995", region="US")
+    assert rows()[("max", "US", "subscription")].source == PROVIDER_SOURCE
+    await app.dispatch_command(curator, "catalog unstream", {"film": "heat-1995", "service": "max", "region": "US"})
+    assert ("max", "US", "subscription") not in rows()
+    await check_later()  # TMDB still lists Max in the US: the owner's removal wins
+    assert ("max", "US", "subscription") not in rows() and ("apple-tv", "US", "rent") in rows()
+    # The owner adds it back: their row stays, and the removal is over.
+    await app.dispatch_command(curator, "catalog stream", {"film": "heat-1995", "service": "max", "region": "US",
+                                                           "checked": "2026-12"})
+    await check_later()
+    assert rows()[("max", "US", "subscription")].source is None
+    assert await app.ctx.live.films.removed("heat-1995") == set()
+    # Removed again, then TMDB stops listing it: the removal expires, and a later listing is a new offer.
+    await app.dispatch_command(curator, "catalog unstream", {"film": "heat-1995", "service": "max", "region": "US"})
+    assert await app.ctx.live.films.removed("heat-1995") == {("max", "US", "subscription")}
+    heat = tmdb.films[949]
+    tmdb.films[949] = replace(heat, providers={**heat.providers, "US": {**heat.providers["US"], "flatrate": []}})
+    await check_later()
+    assert await app.ctx.live.films.removed("heat-1995") == set() and ("max", "US", "subscription") not in rows()
+    tmdb.films[949] = heat
+    await check_later()
+    assert rows()[("max", "US", "subscription")].source == PROVIDER_SOURCE
+
+
+async def test_help_credits_tmdb_only_when_tmdb_is_switched_on(app: Marquee, alice: Actor, tmdb: TmdbStandIn) -> None:
+    without = text_of(await app.dispatch_command(alice, "help", {}))
+    assert "Marquee commands" in without and "TMDB" not in without
+    switch_on(app, tmdb)
+    with_key = text_of(await app.dispatch_command(alice, "help", {}))
+    assert "Marquee commands" in with_key
+    assert "This product uses the TMDB API but is not endorsed or certified by TMDB." in with_key
+    assert "JustWatch via TMDB" in with_key
+    assert to_json((await app.dispatch_command(alice, "help", {})).result)["type"] == "help_result"

@@ -5,6 +5,7 @@ Everything here works without a key: with no TMDB client the methods answer from
 report nothing fresh. With one, a check that fails (401, 404, a timeout, a rate limit, a dead network) is
 one log line and an answer from what is stored; nothing is half-written, because every change to a film's
 availability goes through the catalogue's one edit path (`Catalogue.apply_edit`) with its edit-log row.
+A row an owner removed with /catalog unstream is not brought back by TMDB (see `_without_removed`).
 """
 from __future__ import annotations
 
@@ -13,11 +14,11 @@ import datetime as dt
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from ..domain.charts import ChartEntry, best_entry
 from ..domain.dataset import title_key
-from ..domain.models import Film
+from ..domain.models import Availability, Film
 from ..domain.providers import ProviderMatch, availability_change, offers_by_region, service_for
 from ..sources.http import SourceError, describe
 from ..sources.tmdb import PROVIDER_SOURCE, TmdbClient, TmdbMovie
@@ -176,6 +177,7 @@ class LiveData:
         match = ProviderMatch()
         offers = offers_by_region(providers.regions, self.catalogue.services, match)
         current = self.catalogue.catalog.get(film.id) or film
+        offers, ended = await self._without_removed(current, offers)
         change = availability_change(current, offers, source=PROVIDER_SOURCE, checked=self._today().strftime("%Y-%m"))
         if change.stream:
             await self.catalogue.apply_edit(TMDB_ACTOR, "stream", {"id": film.id, "availability": change.stream},
@@ -184,11 +186,39 @@ class LiveData:
             await self.catalogue.apply_edit(TMDB_ACTOR, "unstream", {"id": film.id, "service": service,
                                                                      "region": region, "kind": kind}, film.id)
         await self.films.save(film.id, movie.id, movie.poster_path, providers_at=int(self.clock()))
+        await self.films.forget_removed(film.id, ended)
         self._failed.pop(film.id, None)
         log.info("TMDB: %s streams in %d regions (%d rows written, %d removed, %d kept from other sources, "
                  "%d providers Marquee doesn't know, %d malformed offers skipped)", film.label,
                  sum(1 for pairs in offers.values() if pairs), len(change.stream), len(change.unstream),
                  change.kept_theirs, len(match.unknown), providers.skipped)
+
+    async def removed_by_owner(self, film_id: str, rows: Iterable[Availability]) -> None:
+        """An owner removed these rows with /catalog unstream: TMDB's next checks must not bring them back."""
+        await self.films.remove(film_id, [(a.service, a.region, a.kind) for a in rows], at=int(self.clock()))
+
+    async def _without_removed(self, film: Film, offers: dict[str, list[tuple[str, str]]]
+                               ) -> tuple[dict[str, list[tuple[str, str]]], set[tuple[str, str, str]]]:
+        """TMDB's offers without the rows an owner removed, and the removals that end with this check.
+
+        An owner's removal wins over TMDB until one of two things happens:
+        - the owner adds the row back (/catalog stream): the film has that row again, so the removal is over
+          (and TMDB leaves an owner's row as it is, see `availability_change`);
+        - a TMDB check no longer lists the offer: the offer the owner objected to has ended, so the removal is
+          dropped, and if TMDB lists that service again later it is a new offer and is shown.
+        It does not expire with time: while TMDB keeps listing what the owner removed, it stays removed."""
+        removed = await self.films.removed(film.id)
+        if not removed:
+            return offers, set()
+        present = {(a.service, a.region, a.kind) for a in film.availability}
+        listed = {(service, region, kind) for region, pairs in offers.items() for service, kind in pairs}
+        ended = {key for key in removed if key in present or key not in listed}
+        held = removed - ended
+        kept = {region: [(service, kind) for service, kind in pairs if (service, region, kind) not in held]
+                for region, pairs in offers.items()}
+        if held:
+            log.info("TMDB: %d offers for %s left out: an owner removed them", len(held), film.label)
+        return kept, ended
 
     async def _find(self, film: Film) -> TmdbMovie | None:
         assert self.tmdb is not None

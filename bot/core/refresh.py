@@ -3,9 +3,10 @@ edit path, a month at a time, resumable.
 
 Work is cut into units: one per month of release dates ("new films released then"), then one per batch of
 films we already have with an IMDb id ("what Wikidata knows that we lack"). Each unit is queried, checked by
-the record validator, planned (`bot.domain.refresh.plan`: fill gaps, add new films, never overwrite) and
-written as one `import` edit with its edit-log row; then the unit is marked done in `meta`, so a run that
-is interrupted (Ctrl-C, a ban, the request budget) resumes after the last finished unit.
+the record validator, planned (`bot.domain.refresh.plan`: fill gaps, update what Wikidata knows newer, add
+new films, never touch an admin's or a curator's field) and written as one `import` edit with its edit-log
+row; then the unit is marked done in `meta`, so a run that is interrupted (Ctrl-C, a ban, the request
+budget) resumes after the last finished unit.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ..domain.edits import FilmIndex
+from ..domain.edits import FilmIndex, admin_fields
 from ..domain.refresh import Planned, month_slices, plan, record_from_rows
 from ..sources.http import SourceError
 from ..sources.wikidata import MAX_BATCH, Listed, WikidataClient
@@ -50,7 +51,8 @@ class RefreshReport:
     done_before: int = 0  # units an earlier, interrupted run had finished
     films_seen: int = 0
     added: list[Planned] = field(default_factory=list)
-    filled: list[Planned] = field(default_factory=list)
+    filled: list[Planned] = field(default_factory=list)  # films we have that change (fills and updates)
+    updated: list[Planned] = field(default_factory=list)  # those of them with updates (newer scores, billing...)
     unchanged: int = 0
     invalid: list[tuple[str, str]] = field(default_factory=list)
     ambiguous: list[str] = field(default_factory=list)
@@ -76,6 +78,7 @@ class WikidataRefresh:
         self.client = client
         self.progress = progress or (lambda done, total, what: None)
         self._index: FilmIndex | None = None  # kept current across the run's edits
+        self._protected: dict[str, set[str]] = {}  # film id -> fields admin edits set (read at the start)
 
     def _film_index(self) -> FilmIndex:
         films = self.catalogue.catalog.films
@@ -102,6 +105,9 @@ class WikidataRefresh:
         report = RefreshReport()
         units = self._units(options)
         report.units = len(units)
+        # Read once per run: the refresh's own edits are not admin edits, and an admin edit made meanwhile is
+        # still safe (an update is applied only over the value it was planned against).
+        self._protected = admin_fields((e.user_id, e.op, e.payload) for e in await self.catalogue.store.edits())
         saved = None if options.restart or options.dry_run else await self.state.load()
         done: set[str] = set(saved.get("done", [])) if saved and saved.get("key") == options.key else set()
         report.done_before = len(done & {name for name, _ in units})
@@ -166,9 +172,11 @@ class WikidataRefresh:
         if not records:
             return
         planned = plan(self.catalogue.catalog.films, records, vocabulary=self.catalogue.vocabulary,
-                       services=self.catalogue.services, add_new=add_new, index=self._film_index())
+                       services=self.catalogue.services, add_new=add_new, index=self._film_index(),
+                       protected=self._protected)
         report.added += planned.added
         report.filled += planned.filled
+        report.updated += planned.updated
         report.unchanged += planned.unchanged
         report.invalid += planned.invalid
         report.ambiguous += planned.ambiguous

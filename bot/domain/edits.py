@@ -343,6 +343,8 @@ def apply_import(films: Mapping[str, Film], links: Iterable[Link],
                 new, kept = keep_curation(old, new)
         elif mode == "fill":
             new = fill_gaps(old, record)
+            if isinstance(row.get("update"), dict):  # a Wikidata refresh's updates (see apply_updates)
+                new = apply_updates(new, record, row["update"])
         else:
             entries = [check_availability(entry) for entry in row.get("availability") or []]
             problems = [reason for _, entry_reasons in entries for reason in entry_reasons]
@@ -432,6 +434,96 @@ def fill_gaps(film: Film, record: dict[str, Any]) -> Film:
     if extra:
         changes["aliases"] = film.aliases + extra
     return replace(film, **changes) if changes else film
+
+
+# --------------------------------------------------------------------------- a refresh's updates
+
+# What a Wikidata refresh may change on a film we have, beyond filling gaps (bot.domain.refresh.plan), and
+# the record fields an admin edit of each touches: an admin's value of one of these is never replaced.
+REFRESHED = ("scores", "original_title", "series", "cast")
+_ADMIN_FIELDS = {"scores": "scores", "original_title": "original_title", "series": "series",
+                 "series_order": "series", "cast": "cast", "billed": "cast"}
+ALL = "*"  # every field of the film: an admin added or replaced it whole
+
+
+def score_dict(score: Score | None) -> dict[str, Any] | None:
+    if score is None:
+        return None
+    return {"kind": score.kind, "value": score.value, "source": score.source, "as_of": score.as_of,
+            "count": score.count}
+
+
+def apply_updates(film: Film, record: dict[str, Any], update: Mapping[str, Any]) -> Film:
+    """The film with the refresh's updates from a checked record, each set only where the film still has
+    the value the update was planned against ("compare and set"). An update logged by one data version and
+    replayed over the next therefore never replaces what that version, or an admin edit logged before it,
+    says differently; replaying it twice changes nothing more.
+
+    `update`: {"scores": {kind: the stored score as `score_dict`, or None}, "original_title": str | None,
+    "series": [name, order], "cast": [[names...], billed]}; each key optional, malformed entries ignored."""
+    incoming = film_from_record({**record, "id": film.id})
+    changes: dict[str, Any] = {}
+    scores = update.get("scores")
+    if isinstance(scores, dict):
+        kept = {s.kind: s for s in film.scores}
+        for kind, was in scores.items():
+            fresh = incoming.score(kind) if isinstance(kind, str) else None
+            if fresh is not None and score_dict(kept.get(kind)) == was:
+                kept[kind] = fresh
+        if tuple(kept.values()) != film.scores:
+            changes["scores"] = tuple(kept.values())
+    if "original_title" in update and incoming.original_title and film.original_title == update["original_title"]:
+        changes["original_title"] = incoming.original_title
+    series = update.get("series")
+    if (isinstance(series, list) and len(series) == 2 and incoming.series
+            and [film.series, film.series_order] == series):
+        order = incoming.series_order
+        if order is None and film.series and title_key(film.series) == title_key(incoming.series):
+            order = film.series_order  # Wikidata names the series without a position: keep ours
+        changes["series"], changes["series_order"] = incoming.series, order
+    cast = update.get("cast")
+    if (isinstance(cast, list) and len(cast) == 2 and incoming.billed
+            and [list(film.cast), film.billed] == cast):
+        billed = incoming.cast[:incoming.billed]
+        # Wikidata's billing first, then the names we had (their prominence order), then Wikidata's others.
+        names: dict[str, str] = {}
+        for name in (*billed, *film.cast, *incoming.cast[incoming.billed:]):
+            names.setdefault(name.casefold(), name)
+        changes["cast"], changes["billed"] = tuple(names.values()), len(billed)
+    return replace(film, **changes) if changes else film
+
+
+def admin_fields(edits: Iterable[tuple[int | None, str, Any]]) -> dict[str, set[str]]:
+    """Film id -> the REFRESHED fields an admin's edit set (ALL when an admin added or replaced the film), from
+    the edit log's (user id, op, payload). The log is per field for `/catalog edit` (its `changes`) and per
+    record for an import (the fields its row gave); the Wikidata refresh's own imports (user 0, format
+    "wikidata") are not admin edits, and stream/tag/link edits touch none of these fields."""
+    out: dict[str, set[str]] = {}
+
+    def note(film_id: object, fields: Iterable[str]) -> None:
+        if isinstance(film_id, str):
+            out.setdefault(film_id, set()).update(fields)
+
+    def record_fields(record: Mapping[str, Any]) -> set[str]:
+        return {_ADMIN_FIELDS[k] for k in record if k in _ADMIN_FIELDS and record[k] not in (None, [], "")}
+
+    for user_id, op, payload in edits:
+        if not isinstance(payload, Mapping):
+            continue
+        if op == "add" and isinstance(payload.get("film"), Mapping):
+            note(payload["film"].get("id"), {ALL})
+        elif op == "edit" and isinstance(payload.get("changes"), Mapping):
+            note(payload.get("id"), {_ADMIN_FIELDS[k] for k in payload["changes"] if k in _ADMIN_FIELDS})
+        elif op == "import" and not (user_id == 0 and payload.get("format") == "wikidata"):
+            for row in payload.get("rows") or ():
+                record = row.get("film") if isinstance(row, Mapping) else None
+                if not isinstance(record, Mapping):
+                    continue
+                if row.get("mode") == "replace" or (row.get("mode") == "fill" and row.get("add")):
+                    note(record.get("id"), {ALL})
+                elif row.get("mode") == "fill":
+                    note(record.get("id"), record_fields(record))
+    return out
 
 
 def _describe(record: dict[str, Any]) -> str:

@@ -1,9 +1,12 @@
 """A Wikidata refresh, as pure functions: the long-form fact rows of one film -> a catalogue record, and the
 records of a refresh -> the import rows that merge them (fill what a film lacks, add what is new).
 
-Nothing is overwritten: a film we have gets only the facts it lacks (`bot.domain.edits.fill_gaps`), so
-curated fields and admin edits always win; a new film is added whole. Every record goes through the one
-record validator (`check_record`) first; one that fails is skipped and counted with its reason.
+A film we have gets the facts it lacks (`bot.domain.edits.fill_gaps`), and `refresh_updates` brings
+what Wikidata knows better up to date: a review score with a newer point in time, the original title, the
+series and its position, the cast in billing order. Curated fields and admin edits always win: an admin's
+field (`bot.domain.edits.admin_fields`, read from the edit log) and a curated film's curation are never
+replaced. A new film is added whole. Every record goes through the one record validator (`check_record`)
+first; one that fails is skipped and counted with its reason.
 """
 from __future__ import annotations
 
@@ -11,9 +14,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Collection, Iterable, Mapping, Sequence
 
-from bot.domain.edits import FilmIndex, fill_gaps
+from bot.domain.edits import ALL, FilmIndex, apply_updates, fill_gaps, score_dict
+from bot.domain.dataset import title_key
 from bot.domain.interchange import film_from_record, same_film
 from bot.domain.models import Film
 from bot.domain.records import MAX_NAMES, MAX_SERIES_ORDER, RUNTIME_RANGE, YEAR_RANGE, check_record
@@ -25,6 +29,7 @@ MC_SOURCE = "Metacritic via Wikidata"
 ROTTEN_TOMATOES, METACRITIC = "Q105584", "Q150248"
 MINUTE, SECOND, HOUR = "Q7727", "Q11574", "Q25235"
 MAX_CAST = 30  # a refreshed film keeps its first 30 credited names
+MIN_BILLED = 3  # Wikidata's billing replaces an unordered cast only when it orders at least this many names
 
 # Wikidata genre labels ("drama film") -> ours. Labels not here are dropped, not guessed.
 GENRE_LABELS = {
@@ -189,14 +194,16 @@ class Planned:
     title: str
     year: int | None
     film_id: str | None  # the film it fills, None for a new film
-    facts: list[str]  # the record fields it adds
+    facts: list[str]  # the record fields it adds; then "updated: ..." when it also updates some
+    updated: list[str] = field(default_factory=list)  # what it updates ("scores (Rotten Tomatoes 2026-11-01)")
 
 
 @dataclass(slots=True)
 class RefreshPlan:
     rows: list[dict[str, Any]] = field(default_factory=list)  # import rows for `apply_edit("import", ...)`
     added: list[Planned] = field(default_factory=list)
-    filled: list[Planned] = field(default_factory=list)
+    filled: list[Planned] = field(default_factory=list)  # every film we have that changes (fills, updates)
+    updated: list[Planned] = field(default_factory=list)  # those of them with updates
     unchanged: int = 0
     ambiguous: list[str] = field(default_factory=list)
     invalid: list[tuple[str, str]] = field(default_factory=list)  # (Q-id or title, why)
@@ -208,10 +215,77 @@ _FILLED = {"year": "year", "runtime": "runtime_minutes", "imdb_id": "imdb", "gen
            "aliases": "aliases"}
 
 
+_WIKIDATA_SCORES = frozenset({RT_SOURCE, MC_SOURCE})  # the base layer's and our refreshes' score sources
+_SCORE_NAMES = {RT_SOURCE: "Rotten Tomatoes", MC_SOURCE: "Metacritic"}
+
+
+def _date_key(as_of: str | None) -> str:
+    """An as_of date comparable as text: a month alone counts as its first day; no date is oldest."""
+    if not as_of:
+        return ""
+    return as_of if len(as_of) > 7 else f"{as_of}-01"
+
+
+def refresh_updates(film: Film, record: dict[str, Any],
+                    protected: Collection[str] = ()) -> tuple[dict[str, Any], list[str], list[str]]:
+    """What a checked Wikidata record updates on a film we have: (the import row's "update" for
+    `bot.domain.edits.apply_updates`, the facts it sets where the film had none, what it replaces).
+
+    - A score of a kind is set when the film has none of that kind, and replaces the stored one only when
+      its as_of date is newer and it says something else (value, count or source): a score Wikidata gives
+      without a point in time is dated the day of the refresh, and must not churn on every run.
+    - The original title and the series (with its position) are set when absent, or replace a stored one
+      that differs.
+    - The cast is replaced by Wikidata's billing order only when ours has no checked billing (`billed` 0:
+      the base layer's alphabetical or prominence order) and Wikidata orders at least MIN_BILLED names.
+
+    Never touched: `protected` fields (an admin set them; ALL: every field), and on a curated film its
+    original title, series and cast (curation may have set them, and a Film does not say which field it
+    did) and any score whose source is not Wikidata's (a curator's "Rotten Tomatoes" figure)."""
+    if ALL in protected:
+        return {}, [], []
+    incoming = film_from_record({**record, "id": film.id})
+    update: dict[str, Any] = {}
+    fills: list[str] = []
+    updates: list[str] = []
+    if "scores" not in protected:
+        for fresh in incoming.scores:
+            stored = film.score(fresh.kind)
+            if stored is None:
+                fills.append(f"scores ({_SCORE_NAMES.get(fresh.source, fresh.source)} {fresh.as_of})")
+            elif film.curated and stored.source not in _WIKIDATA_SCORES:
+                continue
+            elif (_date_key(fresh.as_of) > _date_key(stored.as_of)
+                  and (fresh.value, fresh.count, fresh.source) != (stored.value, stored.count, stored.source)):
+                updates.append(f"scores ({_SCORE_NAMES.get(fresh.source, fresh.source)} {fresh.as_of})")
+            else:
+                continue
+            update.setdefault("scores", {})[fresh.kind] = score_dict(stored)
+    if ("original_title" not in protected and incoming.original_title
+            and incoming.original_title != film.original_title and (film.original_title is None or not film.curated)):
+        (fills if film.original_title is None else updates).append("original_title")
+        update["original_title"] = film.original_title
+    if "series" not in protected and incoming.series and (film.series is None or not film.curated):
+        order = incoming.series_order
+        if order is None and film.series and title_key(film.series) == title_key(incoming.series):
+            order = film.series_order  # Wikidata names the series without a position: keep ours
+        if (incoming.series, order) != (film.series, film.series_order):
+            (fills if film.series is None else updates).append("series")
+            update["series"] = [film.series, film.series_order]
+    if ("cast" not in protected and not film.curated and film.cast and film.billed == 0
+            and incoming.billed >= MIN_BILLED):
+        updates.append("cast (billing order)")
+        update["cast"] = [list(film.cast), film.billed]
+    return update, fills, updates
+
+
 def plan(films: Mapping[str, Film], records: Iterable[tuple[str, dict[str, Any]]], *, vocabulary: Any = None,
-         services: Any = None, add_new: bool = True, index: FilmIndex | None = None) -> RefreshPlan:
+         services: Any = None, add_new: bool = True, index: FilmIndex | None = None,
+         protected: Mapping[str, Collection[str]] | None = None) -> RefreshPlan:
     """The import rows that merge these (Q-id, record) pairs into the catalogue, and what each would do.
-    `index` is a `FilmIndex` of `films` to reuse (building one reads every title: 0.4 s for 20,000 films)."""
+    `index` is a `FilmIndex` of `films` to reuse (building one reads every title: 0.4 s for 20,000 films);
+    `protected`: film id -> the fields admin edits set (`bot.domain.edits.admin_fields`), never updated."""
+    protected = protected or {}
     out = RefreshPlan()
     index = index or FilmIndex(films)
     taken: set[str] = set()
@@ -230,13 +304,22 @@ def plan(films: Mapping[str, Film], records: Iterable[tuple[str, dict[str, Any]]
                 continue
             taken.add(film_id)
             old = films[film_id]
-            new = fill_gaps(old, checked)
+            filled = fill_gaps(old, checked)
+            update, more, updated = refresh_updates(old, checked, protected.get(film_id, ()))
+            new = apply_updates(filled, checked, update) if update else filled
             if same_film(new, old):
                 out.unchanged += 1
                 continue
-            facts = [label for attr, label in _FILLED.items() if getattr(new, attr) != getattr(old, attr)]
-            out.rows.append({"mode": "fill", "film": checked, "source": SOURCE, "wikidata": qid, "facts": facts})
-            out.filled.append(Planned(old.title, old.year, film_id, facts))
+            facts = [label for attr, label in _FILLED.items() if getattr(filled, attr) != getattr(old, attr)] + more
+            row: dict[str, Any] = {"mode": "fill", "film": checked, "source": SOURCE, "wikidata": qid, "facts": facts}
+            if update:
+                row["update"], row["updated"] = update, updated
+            out.rows.append(row)
+            shown = facts + ([f"updated: {'; '.join(updated)}"] if updated else [])
+            planned = Planned(old.title, old.year, film_id, shown, updated)
+            out.filled.append(planned)
+            if updated:
+                out.updated.append(planned)
             continue
         if not add_new:
             out.unchanged += 1

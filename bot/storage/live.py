@@ -1,5 +1,6 @@
 """SQL for live data: what members did with films here (the server chart), TMDB's id and poster of each
-film and when its streaming was last checked, outside chart entries, and a refresh's resume point."""
+film and when its streaming was last checked, the streaming rows an owner removed (TMDB must not bring them
+back), outside chart entries, and a refresh's resume point."""
 from __future__ import annotations
 
 import json
@@ -48,8 +49,8 @@ class ActivityStore:
 
 
 class TmdbStore:
-    """TMDB's id for each film we looked up (NULL: TMDB has none), its poster, and when its watch providers
-    were last fetched. Kept beside the catalogue, so a catalogue rebuild does not forget them."""
+    """TMDB's id for each film we looked up (NULL: TMDB has none), its poster, when its watch providers were
+    last fetched, and the rows an owner removed. Kept beside the catalogue, so a rebuild does not forget them."""
 
     def __init__(self, db: _Db) -> None:
         self.db = db
@@ -69,6 +70,29 @@ class TmdbStore:
             "looked_up_at = excluded.looked_up_at, providers_at = COALESCE(excluded.providers_at, "
             "tmdb_films.providers_at)",
             (film_id, tmdb_id, poster_path, now, providers_at))
+
+    async def remove(self, film_id: str, keys: Iterable[tuple[str, str, str]], *, at: int | None = None) -> None:
+        """Note (service, region, kind) rows an owner removed from a film, so TMDB does not bring them back."""
+        now = int(time.time()) if at is None else at
+        rows = [(film_id, service, region, kind, now) for service, region, kind in dict.fromkeys(keys)]
+        if not rows:
+            return
+        async with self.db.transaction() as conn:
+            await conn.executemany(
+                "INSERT INTO tmdb_removed(film_id, service, region, kind, removed_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT(film_id, service, region, kind) DO UPDATE SET removed_at = excluded.removed_at", rows)
+
+    async def removed(self, film_id: str) -> set[tuple[str, str, str]]:
+        rows = await self.db.fetchall("SELECT service, region, kind FROM tmdb_removed WHERE film_id = ?", (film_id,))
+        return {(r[0], r[1], r[2]) for r in rows}
+
+    async def forget_removed(self, film_id: str, keys: Iterable[tuple[str, str, str]]) -> None:
+        rows = [(film_id, service, region, kind) for service, region, kind in dict.fromkeys(keys)]
+        if not rows:
+            return
+        async with self.db.transaction() as conn:
+            await conn.executemany(
+                "DELETE FROM tmdb_removed WHERE film_id = ? AND service = ? AND region = ? AND kind = ?", rows)
 
     async def film_for(self, tmdb_id: int) -> str | None:
         row = await self.db.fetchone("SELECT film_id FROM tmdb_films WHERE tmdb_id = ? ORDER BY film_id LIMIT 1",

@@ -251,6 +251,21 @@ MIGRATIONS: list[tuple[int, str]] = [
     ),
     # 5: nothing for SQLite (one process: the closer is woken in-process); PostgreSQL's trigger is below.
     (5, ""),
+    (
+        6,
+        # Streaming rows an owner removed with /catalog unstream: the next TMDB check does not bring them back
+        # (bot.core.live.LiveData.removed_by_owner). No user id: the removal is the catalogue's, not a person's.
+        """
+        CREATE TABLE tmdb_removed (
+            film_id TEXT NOT NULL,
+            service TEXT NOT NULL,
+            region TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            removed_at INTEGER NOT NULL,
+            PRIMARY KEY (film_id, service, region, kind)
+        );
+        """,
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -199,6 +199,8 @@ class CatalogService:
         after = await self._edit_film(actor, "unstream",
                                       {"id": target.id, "service": key, "region": region, "kind": kind},
                                  target.id)
+        # The owner's removal wins over TMDB: its next check does not write these rows again.
+        await self.ctx.live.removed_by_owner(target.id, gone)
         lines = [f"Removed {self.cat.services.name_of(key)} in " + ", ".join(sorted({a.region for a in gone})) + "."]
         return Reply(CatalogChange("No longer streaming", after, lines), ephemeral=True)
 
