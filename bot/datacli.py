@@ -98,7 +98,9 @@ def print_report(report: RefreshReport, options: RefreshOptions, out: TextIO) ->
     fill = "Would fill" if options.dry_run else "Filled"
     lines = [f"Wikidata refresh, releases {options.since} to {options.until}"
              + (" (dry run: nothing changed)" if options.dry_run else ""),
-             f"{verb} {len(report.added)} films; {fill.lower()} facts of {len(report.filled)}; "
+             f"{verb} {len(report.added)} films; {fill.lower()} facts of {len(report.filled)}"
+             + (f" ({len(report.updated)} of them {'would be ' if options.dry_run else ''}updated: newer scores, "
+                f"billing, original titles or series)" if report.updated else "") + "; "
              f"{report.unchanged} already complete; {len(report.invalid)} skipped as invalid; "
              f"{len(report.ambiguous)} ambiguous; {report.skipped_rows} malformed rows ignored."]
     for planned in report.added[:SHOWN]:

@@ -263,6 +263,7 @@ async def test_a_refresh_keeps_an_admins_edit_and_prints_its_updates(app: Marque
     out = io.StringIO()
     print_report(report, RefreshOptions(SINCE, UNTIL, dry_run=True), out)
     assert "  ~ Heat (1995): updated: scores (Rotten Tomatoes 2026-11-01)" in out.getvalue()
+    assert f"({len(report.updated)} of them would be updated: newer scores" in out.getvalue()
     assert app.catalogue.catalog.films["heat-1995"].score("critics").value == 84  # type: ignore[union-attr]
     # An owner's import that gave Heat a note and its scores makes the scores the owner's: the refresh leaves
     # them alone.
