@@ -13,7 +13,7 @@ import aiosqlite
 
 from .backend import Backend
 from .errors import DatabaseUnusable
-from .migrations import LATEST_VERSION, MIGRATIONS, for_dialect
+from .migrations import MIGRATIONS, for_dialect, refuse_newer
 
 log = logging.getLogger(__name__)
 
@@ -82,12 +82,7 @@ class Database(Backend):
 
     async def _migrate(self) -> None:
         version = await self.scalar("PRAGMA user_version")
-        if version > LATEST_VERSION:
-            raise DatabaseUnusable(
-                f"The database {self.path} has schema version {version}, newer than this version of Marquee "
-                f"understands ({LATEST_VERSION}). It was written by a newer Marquee: upgrade Marquee, or point "
-                f"DATABASE_PATH at another file. The database was not changed."
-            )
+        refuse_newer(version, str(self.path), "DATABASE_PATH")
         for number, script in MIGRATIONS:
             if number <= version:
                 continue

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+from .errors import DatabaseUnusable
+
 MIGRATIONS: list[tuple[int, str]] = [
     (
         1,
@@ -311,6 +313,16 @@ _SCHEMA_RULES = (
     (re.compile(r"\bBLOB\b", re.I), "BYTEA"),
     (re.compile(r"^\s*PRAGMA\b[^;]*;?\s*$", re.I | re.M), ""),
 )
+
+
+def refuse_newer(version: int, where: str, setting: str) -> None:
+    """Stop before touching a database written by a newer Marquee (its schema version is past ours)."""
+    if version > LATEST_VERSION:
+        raise DatabaseUnusable(
+            f"The database {where} has schema version {version}, newer than this version of Marquee "
+            f"understands ({LATEST_VERSION}). It was written by a newer Marquee: upgrade Marquee, or point "
+            f"{setting} at another database. The database was not changed."
+        )
 
 
 def for_dialect(number: int, script: str, dialect: str) -> str:

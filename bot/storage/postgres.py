@@ -27,7 +27,7 @@ import asyncpg
 
 from .backend import Backend, Row
 from .errors import DatabaseUnusable
-from .migrations import LATEST_VERSION, MIGRATIONS, for_dialect
+from .migrations import MIGRATIONS, for_dialect, refuse_newer
 
 log = logging.getLogger(__name__)
 
@@ -287,12 +287,7 @@ async def _migrate(conn: Raw, where: str) -> None:
         if version is None:
             await conn.execute("INSERT INTO marquee_schema(version) VALUES (0)")
             version = 0
-        if version > LATEST_VERSION:
-            raise DatabaseUnusable(
-                f"The database {where} has schema version {version}, newer than this version of Marquee "
-                f"understands ({LATEST_VERSION}). It was written by a newer Marquee: upgrade Marquee, or point "
-                f"DATABASE_URL at another database. The database was not changed."
-            )
+        refuse_newer(version, where, "DATABASE_URL")
         for number, script in MIGRATIONS:
             if number <= version:
                 continue
