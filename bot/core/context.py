@@ -6,11 +6,14 @@ for someone). Nothing here knows any feature.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from ..storage.backend import Backend
 from ..storage.people import PeopleStore, UiStateStore
 from .catalogue import Catalogue
 from .checks import checked_region
 from .cluster import Coordinator
+from .errors import NotAllowed, UserError
 from .interface import Actor, Commands, Publisher
 from .live import LiveData, LiveOptions
 from .results import CommandInfo
@@ -34,6 +37,18 @@ class Context:
         self.command_index: dict[str, list[CommandInfo]] = {}
         # Every feature's commands, to run one as its slash command would (set by Marquee).
         self.commands: Commands = Commands()
+
+    async def owned_state(self, actor: Actor, token: str, kind: str, *, expired: str, not_yours: str,
+                          not_yours_title: str) -> dict[str, Any]:
+        """The state saved behind a control (`ui_state`), for the person it belongs to: anyone else is told
+        `not_yours` (it holds the owner's filters, region and place), and a state that is gone, `expired`."""
+        stored = await self.ui_state.get(token, kind)
+        if stored is None:
+            raise UserError(expired, title="That control has expired")
+        owner, state = stored
+        if owner != actor.user_id:
+            raise NotAllowed(not_yours, title=not_yours_title)
+        return state
 
     async def region_for(self, actor: Actor, explicit: str | None = None) -> str:
         """The region to answer for: given explicitly, else the user's, else the server's, else the default."""

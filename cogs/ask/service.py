@@ -6,7 +6,7 @@ import time
 from typing import Any, Callable
 
 from bot.core.context import Context
-from bot.core.errors import NotAllowed, UserError
+from bot.core.errors import UserError
 from bot.core.interface import Actor, Reply, component, message_handler
 from bot.core.results import Notice
 from bot.domain.phrasing import ISLIKE, POPULAR, WATCH, Lexicon, Request, read
@@ -96,14 +96,10 @@ class AskService:
 
     # Adjusting how it was read ----------------------------------------------------------------------------
     async def _state(self, actor: Actor, token: str) -> dict[str, Any]:
-        stored = await self.ctx.ui_state.get(token, "ask")
-        if stored is None:
-            raise UserError("That question has expired. Ask me again.", title="That control has expired")
-        owner, state = stored
-        if owner != actor.user_id:
-            raise NotAllowed("Only the person who asked can change how I read their question. Ask me yourself!",
-                             title="Not your question")
-        return state
+        return await self.ctx.owned_state(
+            actor, token, "ask", expired="That question has expired. Ask me again.",
+            not_yours="Only the person who asked can change how I read their question. Ask me yourself!",
+            not_yours_title="Not your question")
 
     @component("askfix")
     async def adjust(self, actor: Actor, token: str, *, values: list[str]) -> Reply:

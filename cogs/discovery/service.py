@@ -6,7 +6,7 @@ from typing import Any, Awaitable, Callable
 
 from bot.core.checks import checked_range
 from bot.core.context import Context
-from bot.core.errors import NotAllowed, UserError
+from bot.core.errors import UserError
 from bot.core.interface import Actor, Reply, command, component
 from bot.core.live import Freshness
 from bot.core.results import Notice
@@ -129,15 +129,10 @@ class DiscoveryService:
 
     @component("more")
     async def another_batch(self, actor: Actor, token: str, *, values: list[str]) -> Reply:
-        stored = await self.ctx.ui_state.get(token, "watch")
-        if stored is None:
-            raise UserError("These picks have expired. Run /watch again.", title="That control has expired")
-        owner, state = stored
-        if owner != actor.user_id:
-            # The state is the owner's (their filters, region and place in the batches): never run it for
-            # someone else.
-            raise NotAllowed("These picks belong to someone else's /watch. Run /watch for picks of your own.",
-                             title="Not your picks")
+        state = await self.ctx.owned_state(
+            actor, token, "watch", expired="These picks have expired. Run /watch again.",
+            not_yours="These picks belong to someone else's /watch. Run /watch for picks of your own.",
+            not_yours_title="Not your picks")
         state["batch"] += 1
         reply = await self._watch_answer(actor, state, token)
         reply.update = bool(reply.result.picks)
@@ -192,13 +187,10 @@ class DiscoveryService:
     @component("simmore")
     async def similar_more(self, actor: Actor, token: str, *, values: list[str]) -> Reply:
         """The next page of a "more like" list, in place of the one shown (only for who asked for it)."""
-        stored = await self.ctx.ui_state.get(token, "similar")
-        if stored is None:
-            raise UserError("This list has expired. Run /similar again.", title="That control has expired")
-        owner, state = stored
-        if owner != actor.user_id:
-            raise NotAllowed("This list belongs to someone else's /similar. Run /similar (or press "
-                             "“More like this” on a film) for a list of your own.", title="Not your list")
+        state = await self.ctx.owned_state(
+            actor, token, "similar", expired="This list has expired. Run /similar again.",
+            not_yours="This list belongs to someone else's /similar. Run /similar (or press “More like this” "
+                      "on a film) for a list of your own.", not_yours_title="Not your list")
         if self.cat.catalog.get(state["film"]) is None:
             raise UserError("That film is no longer in the catalogue.")
         state["start"] += state["count"]
