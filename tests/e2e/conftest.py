@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.standin import BotProcess, DiscordStandIn
+from tests.standin import DiscordStandIn, serving_bot
 
 
 @pytest.fixture
@@ -33,14 +33,5 @@ def bot_db(template_db: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture
 async def bot(standin: DiscordStandIn, bot_db: Path):
-    process = BotProcess({}, bot_db, standin)
-    await process.start(wait_sync=True)
-    try:
+    async with serving_bot(standin, bot_db) as process:
         yield process
-    finally:
-        code = await process.stop()
-        log = process.log_text()
-        assert "Traceback" not in log, log[-4000:]
-        assert code == 0, f"bot exited with {code}\n{log[-4000:]}"
-    assert standin.rejections == [], [str(r) for r in standin.rejections]
-    assert standin.unsafe_mentions() == []

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.standin import ALICE, BOB, CAROL, BotProcess, DiscordStandIn, is_ephemeral, iter_components, message_text
+from tests.standin import (ALICE, BOB, CAROL, BotProcess, DiscordStandIn, is_ephemeral, iter_components, message_text,
+                           serving_bot)
 
 REVIEW = Path(__file__).resolve().parents[1] / "fixtures" / "review.txt"  # our words, the seed article's shape
 
@@ -19,17 +20,8 @@ SERVER_ONLY = ["movienight", "settings", "catalog"]
 @pytest.fixture
 async def global_bot(standin: DiscordStandIn, bot_db: Path):
     """The bot syncing its commands globally, as in production: only global commands exist outside servers."""
-    process = BotProcess({"DEV_GUILD_ID": None}, bot_db, standin)
-    await process.start(wait_sync=True)
-    try:
+    async with serving_bot(standin, bot_db, {"DEV_GUILD_ID": None}, no_pings_at_all=True) as process:
         yield process
-    finally:
-        code = await process.stop()
-        log = process.log_text()
-        assert "Traceback" not in log, log[-4000:]
-        assert code == 0, log[-4000:]
-    assert standin.rejections == [], [str(r) for r in standin.rejections]
-    assert standin.pings() == []
 
 
 async def test_installed_by_a_user_it_answers_in_dms_group_dms_and_other_servers(standin: DiscordStandIn,

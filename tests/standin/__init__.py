@@ -22,7 +22,7 @@ client and raises ValueError instead of sending. See server.py for the full API 
 the limits it enforces.
 """
 
-from .process import REPO_ROOT, BotProcess
+from .process import REPO_ROOT, BotProcess, serving_bot
 from .server import (
     ALICE, BOB, CAROL, DEFAULT_BOT_PERMISSIONS, DEFAULT_MEMBER_PERMISSIONS, Callback, DiscordStandIn, InteractionFailed,
     MentionRecord, Perm, Rejection, SentInteraction, User, find_component, is_ephemeral, iter_components, mention_pings,
@@ -30,7 +30,7 @@ from .server import (
 )
 
 __all__ = [
-    "ALICE", "BOB", "CAROL", "DEFAULT_BOT_PERMISSIONS", "DEFAULT_MEMBER_PERMISSIONS", "REPO_ROOT", "BotProcess",
+    "ALICE", "BOB", "CAROL", "DEFAULT_BOT_PERMISSIONS", "DEFAULT_MEMBER_PERMISSIONS", "REPO_ROOT", "BotProcess", "serving_bot",
     "Callback", "DiscordStandIn", "InteractionFailed", "MentionRecord", "Perm", "Rejection", "SentInteraction",
     "User", "find_component", "is_ephemeral", "iter_components", "mention_pings", "message_text",
 ]

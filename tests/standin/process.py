@@ -13,8 +13,9 @@ import signal
 import sys
 import tempfile
 import time
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import IO, Dict, List, Optional, Sequence, Union
+from typing import IO, AsyncIterator, Dict, List, Optional, Sequence, Union
 
 from .server import DiscordStandIn
 
@@ -178,3 +179,22 @@ class BotProcess:
 
     async def __aexit__(self, *exc) -> None:
         await self.stop()
+
+
+@asynccontextmanager
+async def serving_bot(standin: DiscordStandIn, database: Path, env: Optional[Dict[str, Optional[str]]] = None, *,
+                      no_pings_at_all: bool = False) -> AsyncIterator[BotProcess]:
+    """The bot started (commands synced) for a test, then stopped; afterwards it must have exited cleanly with
+    no traceback, and the stand-in must have refused nothing and seen no mention that pings @everyone or a
+    role (or, with `no_pings_at_all`, anyone at all)."""
+    process = BotProcess(env or {}, database, standin)
+    await process.start(wait_sync=True)
+    try:
+        yield process
+    finally:
+        code = await process.stop()
+        log = process.log_text()
+        assert "Traceback" not in log, log[-4000:]
+        assert code == 0, f"bot exited with {code}\n{log[-4000:]}"
+    assert standin.rejections == [], [str(r) for r in standin.rejections]
+    assert (standin.pings() if no_pings_at_all else standin.unsafe_mentions()) == []
