@@ -21,22 +21,15 @@ standard output is the agreement rate per field.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import sys
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+
+from merge_films import read_jsonl  # the one JSON-lines reader of these scripts (a sibling file)
 
 HERE = Path(__file__).resolve().parent
 METHOD = "double entry: two independent passes agree (choices from the Wikidata values)"
-
-
-def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield json.loads(line)
 
 
 def common_prefix(a: list[str], b: list[str]) -> list[str]:

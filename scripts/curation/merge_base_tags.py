@@ -16,25 +16,18 @@ the report printed on standard output is the agreement between the passes.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import sys
 import tomllib
 from collections import Counter
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+
+from merge_films import read_jsonl  # the one JSON-lines reader of these scripts (a sibling file)
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 MIN_AGREED = 3
-
-
-def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield json.loads(line)
 
 
 def vocabulary_tags() -> set[str]:
