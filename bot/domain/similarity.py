@@ -27,7 +27,7 @@ import numpy.typing as npt
 from bot.domain.catalog import Catalog, key_of
 from bot.domain.models import Film, Link
 from bot.domain.reasons import PICK_FACET_ORDER, WEAK_PICK_TAGS, Reason, facet_phrase, join_words, plural, tag_label
-from bot.domain.vectors import BILLING_WEIGHTS, FilmArrays
+from bot.domain.vectors import BILLING_WEIGHTS, FilmArrays, RowArray, shared_dot
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -141,36 +141,48 @@ class SimilarityEngine:
     def scores(self, film_id: str) -> FloatArray:
         """The likeness (0-1) of every film to `film_id`, by array row (`arrays.ids`); 0 for itself."""
         arrays = self.arrays
+        rows, values = self._scored(film_id)
+        out = np.zeros(arrays.n, np.float32)
+        out[rows] = values
+        out[arrays.rows[film_id]] = 0.0
+        return out
+
+    def _scored(self, film_id: str) -> tuple[RowArray, FloatArray]:
+        """The films that can be like `film_id` (array rows, ascending; perhaps itself) and their likeness;
+        every other film's is 0."""
+        arrays = self.arrays
         row = arrays.rows[self._film(film_id).id]
         n = arrays.n
         families = arrays.families
-        likeness: dict[str, FloatArray] = {}
-        for name in ("tag", "country", "language"):
-            likeness[name] = families[name].cosine(row, n)
-        likeness["genre"] = families["genre"].informed_cosine(row, n, self.weights.genre_mass)
-        # People and series: what they share, not its share of all they have (two films led by the same
-        # star are alike however long their casts are).
-        for name in ("director", "writer", "series", "cast"):
-            likeness[name] = np.minimum(families[name].dot(row, n), 1.0)
+        dots = {name: family.dot(row, n) for name, family in families.items()}
         linked = np.zeros(n, np.float32)
         for other in self.catalog.linked_ids(film_id):
             if other in arrays.rows:
                 linked[arrays.rows[other]] = 1.0
         # Only films with some evidence besides place can score above 0 (country and language never count
-        # alone): combine those, typically a few thousand of the catalogue's films.
+        # alone): typically a few thousand of the catalogue's films, so everything past the overlaps is
+        # worked out for those alone, not for the whole catalogue. (An overlap too slight to count, such as
+        # a rounded-away genre, lets a film in that combine then scores 0, as it scores every film without
+        # evidence.)
         touched = linked > 0
         for name in ("tag", "genre", "director", "writer", "series", "cast"):
-            touched |= likeness[name] > 0
+            touched |= dots[name] > 0
         rows = np.flatnonzero(touched)
+        near = {name: dot[rows] for name, dot in dots.items()}
+        likeness: dict[str, FloatArray] = {}
+        for name in ("tag", "country", "language"):
+            likeness[name] = families[name].cosine(row, near[name], rows)
+        likeness["genre"] = families["genre"].informed_cosine(row, near["genre"], self.weights.genre_mass, rows)
+        # People and series: what they share, not its share of all they have (two films led by the same
+        # star are alike however long their casts are).
+        for name in ("director", "writer", "series", "cast"):
+            likeness[name] = np.minimum(near[name], 1.0)
         year = arrays.year[rows].astype(np.float32)
         # Both films' popularity, so that "is A like B" and "is B like A" get one answer.
         prior = (arrays.prior[rows] + arrays.prior[row]) / 2
-        values = combine({name: values[rows] for name, values in likeness.items()},
-                         (np.full(len(rows), arrays.year[row], np.float32), year), linked[rows], prior, self.weights)
-        out = np.zeros(n, np.float32)
-        out[rows] = values
-        out[row] = 0.0
-        return out
+        values = combine(likeness, (np.full(len(rows), arrays.year[row], np.float32), year), linked[rows], prior,
+                         self.weights)
+        return rows, values
 
     def similar(self, film_id: str, count: int = 5, *, allowed: Collection[str] | None = None,
                 exclude: Iterable[str] = (), skip: int = 0) -> list[SimilarFilm]:
@@ -184,20 +196,20 @@ class SimilarityEngine:
                exclude: Iterable[str] = ()) -> list[tuple[Film, int]]:
         """`similar` without reasons: (film, score) best first; ties go to the better known film."""
         arrays = self.arrays
-        values = self.scores(film_id)
+        rows, values = self._scored(film_id)
         mask = values > 0.0
+        mask &= rows != arrays.rows[film_id]
         if allowed is not None:
             keep = np.zeros(arrays.n, bool)
             keep[[arrays.rows[f] for f in allowed if f in arrays.rows]] = True
-            mask &= keep
-        for fid in exclude:
-            row = arrays.rows.get(fid)
-            if row is not None:
-                mask[row] = False
-        candidates = np.flatnonzero(mask)
+            mask &= keep[rows]
+        excluded = [row for row in map(arrays.rows.get, exclude) if row is not None]
+        if excluded:
+            mask &= ~np.isin(rows, excluded)
+        candidates = rows[mask]
         if len(candidates) == 0:
             return []
-        percent = np.rint(values[candidates] * 100).astype(np.int32)
+        percent = np.rint(values[mask] * 100).astype(np.int32)
         wanted = count + 40  # slack for the series cap below
         if len(candidates) > wanted:
             # The wanted-th best percent: everything at or above it is a contender (ties kept).
@@ -225,17 +237,27 @@ class SimilarityEngine:
 
     def likeness(self, a_id: str, b_id: str) -> dict[str, float]:
         """Each family's likeness for one pair, as `scores` computes it."""
+        return self._evidence(self._film(a_id), self._film(b_id))[0]
+
+    def _evidence(self, a: Film, b: Film) -> tuple[dict[str, float], dict[str, list[tuple[str, float, float]]]]:
+        """Each family's likeness for one pair, and what they share in it (`Family.shared`): the reasons
+        need both, and finding the shared features is most of the work."""
         arrays = self.arrays
-        a, b = arrays.rows[self._film(a_id).id], arrays.rows[self._film(b_id).id]
-        out: dict[str, float] = {}
+        row_a, row_b = arrays.rows[a.id], arrays.rows[b.id]
+        likeness: dict[str, float] = {}
+        shared: dict[str, list[tuple[str, float, float]]] = {}
         for name, family in arrays.families.items():
+            common = shared[name] = family.shared(row_a, row_b)
+            dot = shared_dot(common)
             if name in ("director", "writer", "series", "cast"):
-                out[name] = min(1.0, family.pair_dot(a, b))
+                likeness[name] = min(1.0, dot)
+            elif not common:
+                likeness[name] = 0.0
             elif name == "genre":
-                out[name] = family.pair_informed_cosine(a, b, self.weights.genre_mass)
+                likeness[name] = family.pair_informed_cosine(row_a, row_b, self.weights.genre_mass, dot)
             else:
-                out[name] = family.pair_cosine(a, b)
-        return out
+                likeness[name] = family.pair_cosine(row_a, row_b, dot)
+        return likeness, shared
 
     def pair_score(self, a_id: str, b_id: str) -> float:
         a, b = self._film(a_id), self._film(b_id)
@@ -269,18 +291,13 @@ class SimilarityEngine:
 
     # ------------------------------------------------------------------ reasons
 
-    def _shared(self, family: str, a: Film, b: Film) -> list[tuple[str, float, float]]:
-        """(key, weight in a, weight in b) of what two films share in a family, heaviest first."""
-        arrays = self.arrays
-        return arrays.families[family].shared(arrays.rows[a.id], arrays.rows[b.id])
-
     def _shared_reasons(self, a: Film, b: Film, *, asked: bool = False) -> list[Reason]:
         """What two films really have in common, most telling first.
 
         `asked`: the user asked about this pair (/islike): when nothing else links them, even a common
         language or country is worth saying."""
         w = self.weights
-        like = self.likeness(a.id, b.id)
+        like, shared_in = self._evidence(a, b)
         weighed: list[tuple[float, Reason]] = []
         link = self.catalog.link_between(a.id, b.id)
         if link is not None:
@@ -293,20 +310,20 @@ class SimilarityEngine:
             weighed.append((w.series, Reason("series", f"Both in {the}{name} series{where}",
                                              {"series": name, "orders": orders})))
         if like["director"]:
-            names = _display(a.directors, [k for k, _, _ in self._shared("director", a, b)])
+            names = _display(a.directors, [k for k, _, _ in shared_in["director"]])
             weighed.append((w.director, Reason("director", f"Same director: {join_words(names)}",
                                                {"directors": names})))
         if like["writer"]:
-            names = [n for n in _display(a.writers, [k for k, _, _ in self._shared("writer", a, b)])
+            names = [n for n in _display(a.writers, [k for k, _, _ in shared_in["writer"]])
                      if n not in a.directors or n not in b.directors]
             if names:
                 weighed.append((w.writer, Reason("writer", f"Same writer: {join_words(names)}", {"writers": names})))
         if like["tag"]:
-            tags = _display(a.tags, [k for k, _, _ in self._shared("tag", a, b)])[:5]
+            tags = _display(a.tags, [k for k, _, _ in shared_in["tag"]])[:5]
             weighed.append((w.tag * like["tag"], Reason("tag", f"Both: {', '.join(tag_label(t) for t in tags)}",
                                                         {"tags": tags})))
         if like["cast"]:
-            weighed.extend(self._cast_reasons(a, b, w.cast * like["cast"]))
+            weighed.extend(self._cast_reasons(a, b, shared_in["cast"], w.cast * like["cast"]))
         if like["genre"]:
             primary_b = {key_of(g) for g in b.genres}
             shared = [g for g in a.genres if key_of(g) in primary_b]
@@ -319,7 +336,7 @@ class SimilarityEngine:
                                                    ("language", "languages", "Both in", w.language)):
             if not like[family]:
                 continue
-            values = _display(getattr(a, attribute), [k for k, _, _ in self._shared(family, a, b)])
+            values = _display(getattr(a, attribute), [k for k, _, _ in shared_in[family]])
             telling = [v for v in values if self._idf(family, key_of(v)) >= _INFORMATIVE_PLACE]
             # Never the only reason two films are alike (unless that is what the user asked about).
             if telling and others >= w.place_gate / 2:
@@ -338,13 +355,14 @@ class SimilarityEngine:
         weighed.sort(key=lambda item: -item[0])
         return [reason for _, reason in weighed]
 
-    def _cast_reasons(self, a: Film, b: Film, strength: float) -> list[tuple[float, Reason]]:
-        """'Both star X' for a lead in both; 'X is in both' for anyone else."""
+    def _cast_reasons(self, a: Film, b: Film, shared: list[tuple[str, float, float]],
+                      strength: float) -> list[tuple[float, Reason]]:
+        """'Both star X' for a lead in both; 'X is in both' for anyone else (`shared`: their shared cast)."""
         leads: list[str] = []
         others: list[str] = []
         position_a = {key_of(n): i for i, n in enumerate(a.cast)}
         position_b = {key_of(n): i for i, n in enumerate(b.cast)}
-        for key, _, _ in self._shared("cast", a, b):
+        for key, _, _ in shared:
             name = a.cast[position_a[key]]
             lead = (position_a[key] < min(2, a.billed) and position_b[key] < min(2, b.billed))
             (leads if lead else others).append(name)

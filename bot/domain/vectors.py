@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+import struct
 from array import array
 from typing import Callable, TypeVar, cast
 
@@ -24,6 +25,7 @@ from bot.domain.models import Film
 
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int32]
+RowArray = npt.NDArray[np.intp]  # array rows, as np.flatnonzero gives them
 T = TypeVar("T")
 
 FAMILIES = ("tag", "genre", "director", "writer", "series", "cast", "country", "language")
@@ -133,48 +135,89 @@ class Family:
         values = np.concatenate([self.col_values[s:e] * w for s, e, w in zip(starts, ends, weights, strict=True)])
         return np.bincount(rows, weights=values, minlength=n).astype(np.float32)
 
-    def cosine(self, row: int, n: int) -> FloatArray:
+    def cosine(self, row: int, dot: FloatArray, rows: RowArray | None = None) -> FloatArray:
+        """Film `row`'s cosine with the films at `rows` (every film if None), from its `dot` with them."""
         own = self.norms[row]
         if own == 0.0:
-            return np.zeros(n, np.float32)
+            return np.zeros(len(dot), np.float32)
+        norms = self.norms if rows is None else self.norms[rows]
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = self.dot(row, n) / (own * self.norms)
-        out[self.norms == 0.0] = 0.0
+            out = dot / (own * norms)
+        out[norms == 0.0] = 0.0
         return np.minimum(out, 1.0).astype(np.float32)
 
-    def informed_cosine(self, row: int, n: int, half_mass: float) -> FloatArray:
+    def informed_cosine(self, row: int, dot: FloatArray, half_mass: float,
+                        rows: RowArray | None = None) -> FloatArray:
         """Cosine times how much the overlap tells: two films that are only "Drama" have the same genres
         (cosine 1) but share little; the overlap's weight (its IDF mass) must reach `half_mass` to count
-        for most of it."""
-        dot = self.dot(row, n)
+        for most of it. `rows` and `dot` as for `cosine`."""
         own = self.norms[row]
         if own == 0.0:
             return dot
+        norms = self.norms if rows is None else self.norms[rows]
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.minimum(dot / (own * self.norms), 1.0)
-        out[self.norms == 0.0] = 0.0
+            out = np.minimum(dot / (own * norms), 1.0)
+        out[norms == 0.0] = 0.0
         return (out * (1.0 - np.exp(-dot / half_mass))).astype(np.float32)
 
-    def pair_informed_cosine(self, a: int, b: int, half_mass: float) -> float:
-        return self.pair_cosine(a, b) * (1.0 - math.exp(-self.pair_dot(a, b) / half_mass))
+    # One pair (the reasons of a shown film, /islike) is scored in plain Python floats: a numpy scalar
+    # operation costs ten times a float one, and a pair shares only a handful of features. Each step is
+    # rounded to float32 (`_f32`), so a pair scores exactly as the same sums done in float32 would.
 
     def shared(self, a: int, b: int) -> list[tuple[str, float, float]]:
         """(key, weight in a, weight in b) for the features two films share, heaviest first."""
-        cols_a, vals_a = self.row(a)
-        cols_b, vals_b = self.row(b)
-        in_b = dict(zip(cols_b.tolist(), vals_b.tolist(), strict=True))
-        out = [(self.keys[c], wa, in_b[c]) for c, wa in zip(cols_a.tolist(), vals_a.tolist(), strict=True)
+        bounds_a = self.row_ptr[a:a + 2].tolist()
+        if bounds_a[0] == bounds_a[1]:
+            return []  # most films have no writer, series or tags: nothing to share, no arrays to read
+        bounds_b = self.row_ptr[b:b + 2].tolist()
+        if bounds_b[0] == bounds_b[1]:
+            return []
+        start, end = bounds_b
+        in_b = dict(zip(self.row_columns[start:end].tolist(), self.row_values[start:end].tolist(), strict=True))
+        start, end = bounds_a
+        keys = self.keys
+        out = [(keys[c], wa, in_b[c])
+               for c, wa in zip(self.row_columns[start:end].tolist(), self.row_values[start:end].tolist(),
+                                strict=True)
                if c in in_b]
-        out.sort(key=lambda item: (-item[1] * item[2], item[0]))
+        if len(out) > 1:
+            out.sort(key=lambda item: (-item[1] * item[2], item[0]))
         return out
 
     def pair_dot(self, a: int, b: int) -> float:
-        return float(sum(np.float32(wa) * np.float32(wb) for _, wa, wb in self.shared(a, b)))
+        return shared_dot(self.shared(a, b))
 
-    def pair_cosine(self, a: int, b: int) -> float:
-        if self.norms[a] == 0.0 or self.norms[b] == 0.0:
+    def pair_cosine(self, a: int, b: int, dot: float | None = None) -> float:
+        """The pair's cosine; `dot`: their `pair_dot`, when already known."""
+        norm_a, norm_b = float(self.norms[a]), float(self.norms[b])
+        if norm_a == 0.0 or norm_b == 0.0:
             return 0.0
-        return min(1.0, float(np.float32(self.pair_dot(a, b)) / (self.norms[a] * self.norms[b])))
+        if dot is None:
+            dot = self.pair_dot(a, b)
+        return min(1.0, _f32(dot / _f32(norm_a * norm_b)))
+
+    def pair_informed_cosine(self, a: int, b: int, half_mass: float, dot: float | None = None) -> float:
+        if dot is None:
+            dot = self.pair_dot(a, b)
+        return self.pair_cosine(a, b, dot) * (1.0 - math.exp(-dot / half_mass))
+
+
+_FLOAT32 = struct.Struct("f")
+
+
+def _f32(value: float) -> float:
+    """`value` rounded to the nearest float32. A double holds the exact product of two float32s, and a
+    double sum or quotient of float32s rounds to the same float32 as the float32 operation itself, so
+    rounding each step of a double computation gives float32 arithmetic's result bit for bit."""
+    return cast(float, _FLOAT32.unpack(_FLOAT32.pack(value))[0])
+
+
+def shared_dot(shared: list[tuple[str, float, float]]) -> float:
+    """The dot product of what two films share (`Family.shared`), summed in float32 in that order."""
+    total = 0.0
+    for _, weight_a, weight_b in shared:
+        total = _f32(total + _f32(weight_a * weight_b))
+    return total
 
 
 class FilmArrays:
