@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import shutil
 import tempfile
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -30,6 +31,17 @@ from bot.storage.transfer import copy_sqlite_to_postgres
 from tests.pg import PostgresForTests, database_name
 
 BACKENDS = ("sqlite", "postgresql")
+
+
+def copy_database(template: Path, target: Path) -> Path:
+    """A test's own copy of the prepared database, with its engine snapshot: an app or bot opened on the
+    copy reads the snapshot (same catalogue revision and secret) instead of rebuilding the engine and
+    writing a new 25 MB snapshot, which is two to three seconds of CPU per start."""
+    shutil.copyfile(template, target)
+    engine = template.with_name(template.name + ".engine")
+    if engine.is_file():
+        shutil.copyfile(engine, target.with_name(target.name + ".engine"))
+    return target
 
 
 @pytest.fixture(scope="session")

@@ -5,11 +5,11 @@ interaction was answered late or twice) and that nothing the bot sent could ping
 """
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
+from tests.backends import copy_database
 from tests.standin import DiscordStandIn, serving_bot
 
 
@@ -25,10 +25,8 @@ async def standin():
 
 @pytest.fixture
 def bot_db(template_db: Path, tmp_path: Path) -> Path:
-    # A copy of the session's prepared catalogue, so each bot starts in about a second.
-    target = tmp_path / "bot.db"
-    shutil.copyfile(template_db, target)
-    return target
+    # A copy of the session's prepared catalogue and its engine snapshot, so each bot starts in about a second.
+    return copy_database(template_db, tmp_path / "bot.db")
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ parameters; discord.py logged every gateway payload and the interaction token in
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
+from tests.backends import copy_database
 from tests.standin import ALICE, BOB, BotProcess, DiscordStandIn, SentInteraction, is_ephemeral, iter_components
 
 # Shaped like a real bot token (base64 id, timestamp, HMAC), so nothing could pass by not looking like one.
@@ -16,8 +16,7 @@ BOT_TOKEN = "MTI1MDAwMDAwMDAwMDAwMDAwMQ.GqW3xZ.q7Vd1-2bN4fK8sLm0pRt5uYw9zXc3eHj6
 async def test_debug_logs_name_no_token_and_no_member(template_db: Path, tmp_path: Path) -> None:
     standin = DiscordStandIn(token=BOT_TOKEN)
     await standin.start()
-    database = tmp_path / "bot.db"
-    shutil.copyfile(template_db, database)
+    database = copy_database(template_db, tmp_path / "bot.db")
     bot = BotProcess({"LOG_LEVEL": "DEBUG"}, database, standin)
     interactions: list[SentInteraction] = []
     try:
