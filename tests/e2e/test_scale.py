@@ -31,8 +31,12 @@ from .test_movienight import buttons_of, night_id_of, text_of, wait_for
 # Two guilds 1 << 22 apart: (id >> 22) % 2 puts one on each shard.
 GUILDS = (1250000000000000101, 1250000000000000101 + (1 << 22))
 VOTERS = 50
-DEADLINE_IN = 35  # seconds from the start of the nights: after the wave, the kill, the restart and the import (~20 s)
 ANSWER = 8.0  # seconds to wait for an answer before counting the click as unanswered
+# Seconds from the start of the nights to their deadline: after the wave, the kill, the restart and the retries.
+# A restart waits for one IDENTIFY slot (5 s) per shard the killed process runs, so the single SQLite process
+# (two shards) needs longer than the PostgreSQL one (one shard): measured on an idle 2-core machine, the retries
+# ended at 5.3 s and 16.7 s. The rest is room for a busy machine; the import check runs while the deadline comes.
+DEADLINE_IN = {"postgresql": 20.0, "sqlite": 30.0}
 NEW_FILM = "id,title,year,runtime_minutes,tags\nmarquee-scale-test-2026,Marquee Scale Test,2026,101,heist\n"
 
 
@@ -79,12 +83,34 @@ async def vote(standin: DiscordStandIn, night_id: int, guild_id: int, user: User
     return bool(good)
 
 
+async def import_reaches_every_bot(standin: DiscordStandIn, bot: BotProcess, tmp_path: Path) -> None:
+    csv = tmp_path / "new.csv"
+    csv.write_text(NEW_FILM)
+    env = {**os.environ, **{k: v for k, v in bot.environment().items() if k.startswith(("DATABASE_",))}}
+    # Not subprocess.run: the stand-in runs on this event loop and must keep answering meanwhile.
+    importer = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "catalog", "import", str(csv),
+                                                    env=env, cwd=bot.cwd, stdout=asyncio.subprocess.PIPE,
+                                                    stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(importer.communicate(), 120)
+    assert importer.returncode == 0, (out, err)
+    for guild in GUILDS:
+        async def card_shows_it(guild: int = guild) -> bool:
+            card = await (await standin.slash("film", title="marquee-scale-test-2026", user=ALICE,
+                                              guild_id=guild)).answer(timeout=10)
+            return "Marquee Scale Test" in text_of(card)
+
+        deadline = time.monotonic() + 30
+        while not await card_shows_it():
+            assert time.monotonic() < deadline, f"the import never reached the bot serving guild {guild}"
+            await asyncio.sleep(0.5)
+
+
 async def run_scenario(standin: DiscordStandIn, bots: list[BotProcess], victim: BotProcess,
-                       database: str | Path, tmp_path: Path) -> Figures:
+                       database: str | Path, tmp_path: Path, deadline_in: float) -> Figures:
     figures = Figures()
     for n, bot in enumerate(bots):
         await bot.start(wait_sync=n == 0, timeout=60)
-    showtime = int(time.time()) + DEADLINE_IN
+    showtime = int(time.time() + deadline_in)
     nights: dict[int, tuple[dict[str, Any], int]] = {}
     for guild in GUILDS:
         ballot = await (await standin.slash("movienight start", user=ALICE, guild_id=guild, title=f"Night {guild}",
@@ -104,42 +130,25 @@ async def run_scenario(standin: DiscordStandIn, bots: list[BotProcess], victim: 
     while sum(t.done() for t in wave) < 3:  # under way, not over
         await asyncio.sleep(0.005)
     figures.in_flight_at_kill = sum(not t.done() for t in wave)
-    print(f"scale: kill at {time.time() - showtime + DEADLINE_IN:.1f}s")
+    print(f"scale: kill at {time.time() - showtime + deadline_in:.1f}s")
     await victim.kill()
     done = await asyncio.gather(*wave)
     await victim.start(timeout=60)
     # Whoever got no answer clicks again, as a person would.
     retry = [(u, g, v) for (u, g, v), ok in zip(second, done, strict=True) if not ok]
     for user, guild, values in retry:
-        assert await vote(standin, nights[guild][1], guild, user, values, figures)
+        assert await vote(standin, nights[guild][1], guild, user, values, figures), \
+            f"a retry went unanswered {time.time() - showtime:+.1f}s from the deadline (too close? see DEADLINE_IN)"
 
-    print(f"scale: restarted and retried by {time.time() - showtime + DEADLINE_IN:.1f}s")
-    # A catalogue import by yet another process (the command line) reaches every bot's in-memory catalogue.
-    csv = tmp_path / "new.csv"
-    csv.write_text(NEW_FILM)
-    env = {**os.environ, **{k: v for k, v in bots[0].environment().items() if k.startswith(("DATABASE_",))}}
-    # Not subprocess.run: the stand-in runs on this event loop and must keep answering meanwhile.
-    importer = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "catalog", "import", str(csv),
-                                                    env=env, cwd=bots[0].cwd, stdout=asyncio.subprocess.PIPE,
-                                                    stderr=asyncio.subprocess.PIPE)
-    out, err = await asyncio.wait_for(importer.communicate(), 120)
-    assert importer.returncode == 0, (out, err)
-    for guild in GUILDS:
-        async def card_shows_it(guild: int = guild) -> bool:
-            card = await (await standin.slash("film", title="marquee-scale-test-2026", user=ALICE,
-                                              guild_id=guild)).answer(timeout=10)
-            return "Marquee Scale Test" in text_of(card)
-
-        deadline = time.monotonic() + 30
-        while not await card_shows_it():
-            assert time.monotonic() < deadline, f"the import never reached the bot serving guild {guild}"
-            await asyncio.sleep(0.5)
-
-    print(f"scale: import seen by {time.time() - showtime + DEADLINE_IN:.1f}s")
-    # The deadline: each night closes once, with one announcement, whichever process holds the lease now.
-    for guild in GUILDS:
-        await standin.wait_for_channel_message(standin.channel_id(guild), timeout=DEADLINE_IN + 30,
-                                               predicate=lambda m: "Closed automatically" in text_of(m))
+    print(f"scale: restarted and retried by {time.time() - showtime + deadline_in:.1f}s")
+    # While the deadline comes: a catalogue import by yet another process (the command line) reaches every
+    # bot's in-memory catalogue. Then each night closes once, with one announcement, whichever process holds
+    # the lease now.
+    await asyncio.gather(import_reaches_every_bot(standin, bots[0], tmp_path),
+                         *(standin.wait_for_channel_message(standin.channel_id(guild), timeout=deadline_in + 30,
+                                                            predicate=lambda m: "Closed automatically" in text_of(m))
+                           for guild in GUILDS))
+    print(f"scale: import seen and nights closed by {time.time() - showtime + deadline_in:.1f}s")
     await asyncio.sleep(2)  # a second closer, if there were one, would have announced by now
     db = await open_database(database)
     try:
@@ -184,7 +193,8 @@ async def test_two_processes_on_postgresql_one_of_them_killed_mid_wave(tmp_path:
         second = process(standin, tmp_path / "b", {"DATABASE_URL": pg_database, "SHARD_IDS": "1"})
         try:
             # The first process takes the deadline lease: it is the one killed.
-            figures = await run_scenario(standin, [first, second], first, pg_database, tmp_path)
+            figures = await run_scenario(standin, [first, second], first, pg_database, tmp_path,
+                                         DEADLINE_IN["postgresql"])
         finally:
             for bot in (first, second):
                 await bot.stop()
@@ -200,7 +210,7 @@ async def test_one_process_on_sqlite_killed_mid_wave(tmp_path: Path, bot_db: Pat
                               identify_interval=5.0) as standin:
         only = process(standin, tmp_path / "a", {"DATABASE_PATH": str(bot_db)})
         try:
-            figures = await run_scenario(standin, [only], only, bot_db, tmp_path)
+            figures = await run_scenario(standin, [only], only, bot_db, tmp_path, DEADLINE_IN["sqlite"])
         finally:
             await only.stop()
         check(figures, standin)
