@@ -26,6 +26,7 @@ from bot.storage.backend import Backend
 from bot.storage.connect import open_database
 from bot.storage.catalog import CatalogStore
 from bot.storage.db import Database
+from bot.storage import snapshot
 from bot.storage.postgres import PostgresDatabase
 from bot.storage.transfer import copy_sqlite_to_postgres
 from tests.pg import PostgresForTests, database_name
@@ -92,12 +93,20 @@ def pg_template(postgres: PostgresForTests, template_db: Path) -> str:
 
 
 @pytest.fixture
-async def pg_database(postgres: PostgresForTests, pg_template: str) -> AsyncIterator[str]:
-    """The URL of this test's own PostgreSQL copy of the catalogue database."""
+async def pg_database(postgres: PostgresForTests, pg_template: str, template_db: Path) -> AsyncIterator[str]:
+    """The URL of this test's own PostgreSQL copy of the catalogue database, with the template's engine
+    snapshot where a bot on it looks for one (same catalogue revision and secret, so it is read instead of
+    the engine being built, as for the SQLite copies); both are removed afterwards."""
     url = await postgres.create(template=pg_template)
+    engine = snapshot.path_for(PostgresDatabase.cache_path(url))
+    assert engine is not None
+    template_engine = snapshot.path_for(template_db)
+    if template_engine is not None and template_engine.is_file():
+        shutil.copyfile(template_engine, engine)
     try:
         yield url
     finally:
+        engine.unlink(missing_ok=True)
         await postgres.drop(url)
 
 

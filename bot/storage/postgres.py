@@ -188,8 +188,14 @@ class PostgresDatabase(Backend):
         self._pool = pool
         self._dialect = dialect
         self._listeners: list[asyncio.Task[None]] = []
+        self.path = self.cache_path(url)
+
+    @staticmethod
+    def cache_path(url: str) -> Path:
+        """Where local caches of the database at `url` live (a file in the temporary folder named after the
+        server and database, without the password)."""
         digest = hashlib.sha256(redacted(url).encode()).hexdigest()[:16]
-        self.path = Path(tempfile.gettempdir()) / f"marquee-postgresql-{digest}"
+        return Path(tempfile.gettempdir()) / f"marquee-postgresql-{digest}"
 
     @property
     def description(self) -> str:
