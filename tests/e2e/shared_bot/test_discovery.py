@@ -1,7 +1,11 @@
 """Discovery commands through the Discord stand-in: autocomplete, answers, prompts and every button."""
 from __future__ import annotations
 
+import pytest
+
 from tests.standin import ALICE, BOB, BotProcess, DiscordStandIn, is_ephemeral, iter_components, message_text
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")  # one bot for the module (conftest.py)
 
 V2, CONTAINER = 1 << 15, 17  # the IS_COMPONENTS_V2 message flag; the container component type
 

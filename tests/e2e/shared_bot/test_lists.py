@@ -1,7 +1,11 @@
 """Personal lists, preferences, /forgetme and server settings through the Discord stand-in."""
 from __future__ import annotations
 
+import pytest
+
 from tests.standin import ALICE, BOB, BotProcess, DiscordStandIn, Perm, is_ephemeral, message_text
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")  # one bot for the module (conftest.py)
 
 
 def text(message: dict) -> str:
