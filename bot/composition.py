@@ -34,9 +34,15 @@ async def run_console(settings: Settings, *, user: str, as_json: bool, member: b
     """`marquee console`: the features' real command tree checks each line; the app answers it."""
     app = await open_app(settings)
     try:
-        bot = build_bot(settings, app, serving=False)
-        await bot.load_cogs()
-        app.command_index = bot.command_index()
-        return await console.serve(app, bot.tree, user=user, as_json=as_json, member=member, stdin=stdin, out=out)
+        return await serve_console(settings, app, user=user, as_json=as_json, member=member, stdin=stdin, out=out)
     finally:
         await app.close()
+
+
+async def serve_console(settings: Settings, app: Marquee, *, user: str, as_json: bool, member: bool = False,
+                        stdin: TextIO | None = None, out: TextIO | None = None) -> int:
+    """The console over an app already open (the caller closes it)."""
+    bot = build_bot(settings, app, serving=False)
+    await bot.load_cogs()
+    app.command_index = bot.command_index()
+    return await console.serve(app, bot.tree, user=user, as_json=as_json, member=member, stdin=stdin, out=out)

@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import asyncio
 import compileall
+import io
+import json
 import fcntl
 from dataclasses import dataclass
 from pathlib import Path
-from typing import AsyncIterator
+from typing import AsyncIterator, Awaitable, Callable
 
 import pytest
 
-from bot.composition import FEATURES
+from bot.composition import FEATURES, serve_console
 from bot.core.app import Marquee
 from bot.core.catalogue import Catalogue
 from bot.core.interface import Actor
+from bot.core.settings import load_settings
 from bot.storage.db import Database
 from tests.backends import (  # noqa: F401 - fixtures: the same tests on SQLite and on PostgreSQL
     app_over, backend_app, copy_database, database_target, pg_database, pg_template, postgres, storage,
@@ -118,3 +121,26 @@ def curator() -> Actor:
 @pytest.fixture
 def admin() -> Actor:
     return Actor(user_id=333, name="admin", guild_id=900, channel_id=901, can_manage_guild=True, can_manage_events=True)
+
+
+Console = Callable[..., Awaitable[list]]
+
+
+@pytest.fixture
+def console(db_path: Path, shared_catalogue: SharedCatalogue) -> Console:
+    """Lines typed into a console session, and its answers. Each call is a new session on the test's database
+    (nothing carried over in memory, as after a restart) over the session's catalogue engine; opening the
+    engine from the file, as `marquee console` does, is what test_member_mode_acts_without_manager_permissions
+    runs."""
+    settings = load_settings({"DATABASE_PATH": str(db_path)})
+
+    async def session(lines: list[str], *, as_json: bool = True, user: str = "console") -> list:
+        out = io.StringIO()
+        async with app_over(await Database.open(db_path), shared_catalogue) as app:
+            await serve_console(settings, app, user=user, as_json=as_json, stdin=io.StringIO("\n".join(lines) + "\n"),
+                                out=out)
+        if as_json:
+            return [json.loads(line) for line in out.getvalue().splitlines() if line.strip()]
+        return [out.getvalue()]
+
+    return session

@@ -191,24 +191,11 @@ async def test_no_key_logs_nothing_and_tmdb_settings_are_checked(caplog: pytest.
     assert key not in repr(load_settings({"TMDB_API_KEY": key}))
 
 
-async def test_popular_in_the_console_ranks_what_three_console_users_did(db_path) -> None:
-    import io
-    import json
-
-    from bot.composition import run_console
-    from bot.core.settings import load_settings
-
-    settings = load_settings({"DATABASE_PATH": str(db_path)})
-
-    async def console(user: str, *lines: str) -> str:
-        out = io.StringIO()
-        await run_console(settings, user=user, as_json=True, stdin=io.StringIO("\n".join(lines) + "\n"), out=out)
-        return out.getvalue()
-
-    await console("alice", '/watchlist add film:"heat-1995"', '/seen film:"oldboy-2003"')
-    await console("bob", '/watchlist add film:"heat-1995"', '/rate film:"oldboy-2003" stars:4')
-    await console("carol", '/watchlist add film:"heat-1995"', '/watchlist add film:"ballerina-2023"')
-    answer = json.loads((await console("dave", "/popular days:30")).splitlines()[-1])["result"]
+async def test_popular_in_the_console_ranks_what_three_console_users_did(console) -> None:
+    await console(['/watchlist add film:"heat-1995"', '/seen film:"oldboy-2003"'], user="alice")
+    await console(['/watchlist add film:"heat-1995"', '/rate film:"oldboy-2003" stars:4'], user="bob")
+    await console(['/watchlist add film:"heat-1995"', '/watchlist add film:"ballerina-2023"'], user="carol")
+    answer = (await console(["/popular days:30"], user="dave"))[-1]["result"]
     assert [(r["film"]["id"], r["score"], r["counts"]) for r in answer["rows"]] == [
         ("heat-1995", 3, {"watchlist": 3}), ("oldboy-2003", 3, {"watched": 2, "rated": 1}),
         ("ballerina-2023", 1, {"watchlist": 1})]
