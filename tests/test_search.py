@@ -352,6 +352,52 @@ def test_original_title_follows_edits():
     assert index.resolve("druk").film is None
 
 
+
+def look_alike_films(numbers):
+    """Titles of a few syllables ("kalomi mika"): many tokens share each trigram, so a typo has more
+    candidates than are verified, many tied."""
+    syllables = ("ka", "lo", "mi", "ra", "ten", "dor", "vel", "sha")
+    return [Film(f"s-{i}", f"{syllables[i % 8]}{syllables[i // 8 % 8]}{syllables[i // 64 % 8]} "
+                           f"{syllables[i // 64 % 8]}{syllables[i % 8]}", 2000, 90, popularity=float(i % 13))
+            for i in numbers]
+
+
+TYPOS = ("kalomo", "kaloim", "shavell", "tendorra", "mikalaa", "lokamiv", "velshaka", "dorten", "ramikal",
+         "kalomi mka", "shadorvel ve", "tenlora", "mivelt")
+
+
+def test_typo_matches_do_not_depend_on_when_the_typo_index_was_built():
+    # Tokens added after the typo index was built get later ids: the tokens verified for a typo (the
+    # greatest of those tied) must be the ones an index built afterwards verifies.
+    from bot.domain.catalog import Catalog
+    films = look_alike_films(range(0, 512, 2))
+    catalog = Catalog(films)
+    edited = TitleIndex(catalog)
+    edited.prepare()
+    catalog.apply_changes(upserted=look_alike_films(range(1, 512, 2)), removed=[f.id for f in films[::5]])
+    for film in look_alike_films(range(512, 530)):  # one by one, not as a batch
+        catalog.upsert(film)
+    catalog.remove("s-3")
+    fresh = TitleIndex(catalog)
+    for typed in TYPOS:
+        got = [(m.film.id, m.text_score) for m in edited.search(typed)]
+        assert got == [(m.film.id, m.text_score) for m in fresh.search(typed)], typed
+        assert got, typed
+
+
+def test_most_popular_of_many_films_is_the_top_of_the_popularity_order():
+    catalog = broad_catalog()
+    index = TitleIndex(catalog)
+    ranked = catalog.ranked_ids()
+    place = {fid: i for i, fid in enumerate(ranked)}
+    # Dense sets (walked from the top of the popularity order), sparse ones, and obscure films only (the walk
+    # gives up and ranks them).
+    for chosen in (set(ranked[::2]), set(ranked[-300:]), set(ranked[:40]) | set(ranked[-200:]), set(ranked[::7]),
+                   set(ranked[100:110])):
+        for count in (5, 10, 50):
+            assert index._most_popular(chosen, count) == set(sorted(chosen, key=place.__getitem__)[:count])
+
+
 # The catalogue turns the resolution into a prompt, and the prompt is rendered -------------------------
 
 async def test_find_answers_prompts_or_says_not_found(app):

@@ -19,10 +19,12 @@ import bisect
 import heapq
 import re
 import unicodedata
-from collections import Counter
+from array import array
 from dataclasses import dataclass, field
-from itertools import compress
+from itertools import islice
 from typing import Sequence
+
+import numpy as np
 
 from bot.domain.catalog import Catalog
 from bot.domain.models import Film
@@ -78,13 +80,16 @@ def _trigrams(token: str) -> list[str]:
     return [padded[i:i + 3] for i in range(len(padded) - 2)]
 
 
-def _add_grams(index: dict[str, list[str]], token: str) -> None:
+def _add_grams(index: dict[str, array[int]], token: str, token_id: int) -> None:
     for gram in dict.fromkeys(_trigrams(token)):
-        tokens = index.get(gram)
-        if tokens is None:
-            index[gram] = [token]
+        ids = index.get(gram)
+        if ids is None:
+            index[gram] = array("i", (token_id,))
         else:
-            tokens.append(token)
+            ids.append(token_id)
+
+
+_NO_TOKENS: array[int] = array("i")  # the tokens of a trigram no token has (never added to)
 
 
 def _after_prefix(prefix: str) -> str:
@@ -203,9 +208,16 @@ class TitleIndex:
         self._postings: dict[str, set[str] | tuple[str]] = {}
         self._by_name: dict[str, set[str]] = {}  # compact name -> films of exactly that name
         self._sorted_tokens: list[str] = []
-        # Lists, not sets: each token is appended once per distinct gram, and removals are rare. Built by
-        # the first typo that needs it (`_grams`), not at start-up: most lookups are exact or prefixes.
-        self._trigram_tokens: dict[str, list[str]] | None = None
+        # Trigram -> ids of the tokens containing it (`_id_tokens`), in typed arrays: counted in numpy by the
+        # typo matching, and half the size of lists. Each token is appended once per distinct gram, and
+        # removals are rare. Built by the first typo that needs it (`_grams`), not at start-up: most
+        # lookups are exact or prefixes.
+        self._trigram_tokens: dict[str, array[int]] | None = None
+        self._token_ids: dict[str, int] = {}
+        self._id_tokens: list[str] = []
+        # Ids below this were given in token order (the index was built from the sorted tokens), so
+        # comparing two of them compares the tokens; tokens added later get ids above it.
+        self._ordered_ids = 0
         # Broad prefix -> its most popular films, best first (see _popular_with_prefix).
         self._popular: dict[str, list[str]] | None = None
         self._popular_truncated: set[str] = set()
@@ -293,11 +305,12 @@ class TitleIndex:
                 i = bisect.bisect_left(self._sorted_tokens, token)
                 if i < len(self._sorted_tokens) and self._sorted_tokens[i] == token:
                     del self._sorted_tokens[i]
-            if self._trigram_tokens is not None:
+            token_id = self._token_ids.get(token)
+            if self._trigram_tokens is not None and token_id is not None:
                 for gram in dict.fromkeys(_trigrams(token)):
                     grams = self._trigram_tokens.get(gram)
-                    if grams is not None and token in grams:
-                        grams.remove(token)
+                    if grams is not None and token_id in grams:
+                        grams.remove(token_id)
                         if not grams:
                             del self._trigram_tokens[gram]
 
@@ -329,7 +342,7 @@ class TitleIndex:
                 if not bulk:
                     bisect.insort(self._sorted_tokens, token)
                 if trigram_tokens is not None:
-                    _add_grams(trigram_tokens, token)
+                    _add_grams(trigram_tokens, token, self._token_id(token))
             elif isinstance(ids, set):
                 ids.add(fid)
             elif ids[0] != fid:
@@ -344,14 +357,25 @@ class TitleIndex:
         second for the shipped catalogue): for an index built in a thread to replace a running one."""
         self._grams()
 
-    def _grams(self) -> dict[str, list[str]]:
-        """Trigram -> index tokens containing it, for typo matching (built on first use)."""
+    def _grams(self) -> dict[str, array[int]]:
+        """Trigram -> ids of the index tokens containing it, for typo matching (built on first use)."""
         if self._trigram_tokens is None:
-            grams: dict[str, list[str]] = {}
-            for token in self._postings:
-                _add_grams(grams, token)
+            grams: dict[str, array[int]] = {}
+            tokens = self._id_tokens = list(self._sorted_tokens)
+            self._token_ids = {token: i for i, token in enumerate(tokens)}
+            self._ordered_ids = len(tokens)
+            for token_id, token in enumerate(tokens):
+                _add_grams(grams, token, token_id)
             self._trigram_tokens = grams
         return self._trigram_tokens
+
+    def _token_id(self, token: str) -> int:
+        """The id of a token for the trigram index: a token removed and added again keeps its id."""
+        token_id = self._token_ids.get(token)
+        if token_id is None:
+            token_id = self._token_ids[token] = len(self._id_tokens)
+            self._id_tokens.append(token)
+        return token_id
 
     # ------------------------------------------------------------------ popular films per broad prefix
 
@@ -504,35 +528,16 @@ class TitleIndex:
             self._one_edit(token, matches)
             return
         grams = _trigrams(token)
-        lists = sorted((self._grams().get(g, ()) for g in grams), key=len)
+        index = self._grams()
+        lists = sorted((index.get(g, _NO_TOKENS) for g in grams), key=len)
         # Very common trigrams cost more than they narrow; skipping them lowers the bar.
-        usable = [tokens for tokens in lists if len(tokens) <= 5000] or lists[:1]
+        usable = [ids for ids in lists if len(ids) <= 5000] or lists[:1]
         skipped = len(lists) - len(usable)
-        counts: Counter[str] = Counter()
-        for tokens in usable:
-            counts.update(tokens)
         # Each edit breaks at most 3 trigrams; a token still being typed lacks its end gram.
         needed = max(1, len(grams) - 3 * limit - skipped - (1 if last else 0))
         # Verify only the tokens sharing the most trigrams: the edit distance is the costly part.
         verify = FUZZY_VERIFY_WITH_MATCHES if matches else FUZZY_VERIFY
-        # Raise the bar to the share count of the verify-th best token (ties kept, so nlargest below picks
-        # the same tokens): tens of thousands can pass `needed` at 200,000 films. Filtering runs in C.
-        bar = needed
-        if len(counts) > verify:
-            at_least = 0
-            for shared, number in sorted(Counter(counts.values()).items(), reverse=True):
-                if shared < needed:
-                    break
-                at_least += number
-                if at_least >= verify:
-                    bar = shared
-                    break
-        passing = [(counts[candidate], candidate)
-                   for candidate in compress(counts, map(bar.__le__, counts.values()))]
-        if len(passing) > verify:
-            # Ties broken by the token itself: set order varies between runs, results must not.
-            passing = heapq.nlargest(verify, passing)
-        for _, candidate in passing:
+        for candidate in self._sharing_most(usable, needed, verify):
             if candidate in matches and matches[candidate] >= PREFIX - 0.2:
                 continue
             distance = _distance(token, candidate, limit)
@@ -545,6 +550,49 @@ class TitleIndex:
                     matches[candidate] = quality
         if enumerated:
             self._one_edit(token, matches)
+
+    def _sharing_most(self, lists: list[array[int]], needed: int, verify: int) -> list[str]:
+        """The tokens in at least `needed` of `lists` (token ids, one list per trigram of a typed word), or,
+        when more than `verify` are, the `verify` in most of them, ties going to the greater token.
+
+        Counted in numpy: at 200,000 films a trigram can name thousands of tokens, and counting them in a
+        Counter was most of a typo's cost."""
+        joined: array[int] = array("i")
+        for ids in lists:
+            joined.extend(ids)  # a copy of our own: numpy reads it while the index may grow
+        if not joined:
+            return []
+        occurrences = np.frombuffer(joined, dtype=np.intc)
+        counts = np.bincount(occurrences)  # token id -> how many of the lists name it
+        shares = counts[occurrences]
+        # How many tokens share each number of trigrams (a token in c lists occurs c times).
+        most = int(shares.max())
+        tokens_sharing = (np.bincount(shares)[1:] // np.arange(1, most + 1)).tolist()
+        # Raise the bar to the share count of the verify-th best token (ties kept): tens of thousands can
+        # pass `needed` at 200,000 films.
+        bar = needed
+        if sum(tokens_sharing) > verify:
+            at_least = 0
+            for shared in range(most, needed - 1, -1):
+                at_least += tokens_sharing[shared - 1]
+                if at_least >= verify:
+                    bar = shared
+                    break
+        passing = np.flatnonzero(counts >= bar)
+        names = self._id_tokens
+        if len(passing) <= verify:
+            return [names[i] for i in passing.tolist()]
+        # Over the bar: fewer than `verify` share more than it (all kept); those sharing exactly the bar fill
+        # the rest, the greatest tokens first, so the choice never depends on the order tokens were added.
+        # Ids given in token order compare as their tokens do: only the best of those, and any token
+        # added since, need comparing as text.
+        passing_shares = counts[passing]
+        above = [names[i] for i in passing[passing_shares > bar].tolist()]
+        room = verify - len(above)
+        tied = passing[passing_shares == bar]
+        in_order = tied[tied < self._ordered_ids][-room:]
+        added = tied[tied >= self._ordered_ids]
+        return above + heapq.nlargest(room, [names[i] for i in in_order.tolist() + added.tolist()])
 
     def _one_edit(self, token: str, matches: dict[str, float]) -> None:
         """Match the index tokens one deletion, insertion, substitution or swap of adjacent letters from
@@ -632,8 +680,17 @@ class TitleIndex:
     def _most_popular(self, ids: set[str], count: int) -> set[str]:
         if len(ids) <= count:
             return ids
+        ranked = self.catalog.ranked_ids()
+        if 4 * len(ids) * len(ids) > count * len(ranked):
+            # Many films ("a" names a third of them): their `count` most popular usually come early in the
+            # popularity order, so walking it from the top (in C) beats ranking every one of them. The walk
+            # stops at 8 times its expected length (films that are all obscure), then they are ranked.
+            expected = count * len(ranked) // len(ids)
+            found = list(islice(filter(ids.__contains__, islice(ranked, 8 * expected)), count))
+            if len(found) == count:
+                return set(found)
         # Plain ints sort in C; a key function per film would cost several times more.
-        positions, ranked = self._rank_positions(), self.catalog.ranked_ids()
+        positions = self._rank_positions()
         return {ranked[i] for i in heapq.nsmallest(count, map(positions.__getitem__, ids))}
 
     def _scan_broad(self, query: list[_QueryToken]) -> set[str]:
