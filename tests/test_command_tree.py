@@ -94,7 +94,7 @@ async def test_every_command_has_a_handler_taking_its_options(bot: MarqueeBot, a
 
 async def test_every_command_has_an_end_to_end_test(bot: MarqueeBot) -> None:
     e2e = Path(__file__).parent / "e2e"
-    text = "\n".join(p.read_text() for p in e2e.glob("test_*.py"))
+    text = "\n".join(p.read_text() for p in e2e.rglob("test_*.py"))
     untested = [c.qualified_name for c in bot.tree.walk_commands()
                 if isinstance(c, app_commands.Command) and f'"{c.qualified_name}"' not in text]
     assert untested == []
