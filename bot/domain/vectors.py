@@ -140,11 +140,13 @@ class Family:
         own = self.norms[row]
         if own == 0.0:
             return np.zeros(len(dot), np.float32)
+        # Over all the given films, even where they do not overlap: whole-array arithmetic is cheaper than
+        # picking out the overlapping ones first.
         norms = self.norms if rows is None else self.norms[rows]
         with np.errstate(divide="ignore", invalid="ignore"):
             out = dot / (own * norms)
         out[norms == 0.0] = 0.0
-        return np.minimum(out, 1.0).astype(np.float32)
+        return np.minimum(out, 1.0).astype(np.float32, copy=False)
 
     def informed_cosine(self, row: int, dot: FloatArray, half_mass: float,
                         rows: RowArray | None = None) -> FloatArray:
@@ -158,7 +160,7 @@ class Family:
         with np.errstate(divide="ignore", invalid="ignore"):
             out = np.minimum(dot / (own * norms), 1.0)
         out[norms == 0.0] = 0.0
-        return (out * (1.0 - np.exp(-dot / half_mass))).astype(np.float32)
+        return (out * (1.0 - np.exp(-dot / half_mass))).astype(np.float32, copy=False)
 
     # One pair (the reasons of a shown film, /islike) is scored in plain Python floats: a numpy scalar
     # operation costs ten times a float one, and a pair shares only a handful of features. Each step is
