@@ -518,6 +518,7 @@ async def test_unreadable_files_say_why(app: Marquee) -> None:
     assert wrong.error and "header" in wrong.error
 
 
+@pytest.mark.slow
 async def test_the_shipped_catalogue_round_trips(db_path: Path) -> None:
     """Every shipped film and link (17,000+, with curated tags, pitches, availability, scores) survives
     export -> import in both formats: the import finds nothing to change."""
@@ -542,6 +543,7 @@ def cli(db: Path, *args: str, data: Path | None = None) -> subprocess.CompletedP
                           capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow
 def test_cli_stats_export_import(tmp_path: Path, db_path: Path) -> None:
     stats = cli(db_path, "stats", "--json")
     assert stats.returncode == 0, stats.stderr

@@ -221,6 +221,7 @@ print(json.dumps(answers))
 """
 
 
+@pytest.mark.slow
 def test_answers_do_not_depend_on_the_process_hash_seed() -> None:
     """Deterministic for a given seed means across restarts too: set iteration order must never leak."""
     import os

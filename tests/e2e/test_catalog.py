@@ -67,6 +67,7 @@ async def test_members_without_manage_server_cannot_use_it(standin: DiscordStand
         await standin.slash("catalog export", user=BOB)
 
 
+@pytest.mark.slow
 async def test_only_the_bots_owners_change_the_catalogue(standin: DiscordStandIn, bot: BotProcess) -> None:
     """Issue 11, item 4: the stand-in's application belongs to Alice; Bob manages a server and is refused
     until OWNER_IDS names him, or the application's team makes him a developer (a read-only member is not)."""

@@ -9,6 +9,8 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.standin import ALICE, BOB, CAROL, REPO_ROOT, BotProcess, DiscordStandIn, is_ephemeral
 from tests.standin.tmdb import TmdbStandIn
 from tests.standin.wikidata import WikidataStandIn
@@ -54,6 +56,7 @@ async def run_refresh(db: Path, wdqs: WikidataStandIn) -> str:
     return output.decode()
 
 
+@pytest.mark.slow
 async def test_refresh_then_tmdb_streaming_posters_and_popular(standin: DiscordStandIn, bot_db: Path) -> None:
     wdqs = await WikidataStandIn().start()
     tmdb = await TmdbStandIn().start()

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.storage.connect import open_database
 from tests.standin import ALICE, BotProcess, DiscordStandIn, InteractionFailed, User, is_ephemeral
 
@@ -185,6 +187,7 @@ def check(figures: Figures, standin: DiscordStandIn) -> None:
     assert standin.unsafe_mentions() == []
 
 
+@pytest.mark.slow
 async def test_two_processes_on_postgresql_one_of_them_killed_mid_wave(tmp_path: Path, pg_database: str) -> None:
     async with DiscordStandIn(guild_ids=list(GUILDS), shard_count=2, max_concurrency=1,
                               identify_interval=5.0) as standin:
@@ -205,6 +208,7 @@ async def test_two_processes_on_postgresql_one_of_them_killed_mid_wave(tmp_path:
             assert "Traceback" not in bot.log_text(), bot.log_text()[-3000:]
 
 
+@pytest.mark.slow
 async def test_one_process_on_sqlite_killed_mid_wave(tmp_path: Path, bot_db: Path) -> None:
     async with DiscordStandIn(guild_ids=list(GUILDS), shard_count=2, max_concurrency=1,
                               identify_interval=5.0) as standin:
