@@ -435,3 +435,17 @@ def test_prompts_say_which_kind_they_are(catalog):
     ambiguous = render(Disambiguation("Oldboy", [catalog.get("oldboy-2003"), catalog.get("oldboy-2013")]))
     assert ambiguous.embeds[0].title == "Which “Oldboy” did you mean?"
     assert "No film is called" not in ambiguous.embeds[0].description
+
+
+def test_of_equally_good_name_words_a_typed_word_takes_one_no_earlier_word_took() -> None:
+    # "moving m" on Moving Midway: "m" completes "midway", "moving" and "movingmidway" equally well. It once
+    # took whichever the frozenset gave first (a hash-seed lottery: the film ranked 0.88 or 0.98 by process);
+    # now one not taken by "moving", then the alphabetically first.
+    from bot.domain.search import _QueryToken
+
+    typed = _QueryToken("m", 1.0, {}, broad=True)
+    words = frozenset({"moving", "midway", "movingmidway"})
+    assert typed.score(words, {"moving"})[1] == "midway"
+    assert typed.score(words, {"midway"})[1] == "moving"
+    assert typed.score(words)[1] == "midway"
+

@@ -145,16 +145,20 @@ class _QueryToken:
     broad: bool  # too many completions to enumerate: checked per film instead
     counted: bool = True  # counts towards coverage (not a stopword)
 
-    def score(self, tokens: frozenset[str]) -> tuple[float, str]:
-        """The best match quality among the name's tokens, and the token that gave it."""
+    def score(self, tokens: frozenset[str], taken: set[str] | frozenset[str] = frozenset()) -> tuple[float, str]:
+        """The best match quality among the name's tokens, and the token that gave it. Of equally good
+        tokens, one that no earlier typed word took (`taken`: "moving m" covers Moving Midway's two words,
+        not "moving" twice), then the alphabetically first: never whichever a frozenset yields first, which
+        changes with each process's hash seed (the same query once ranked films differently after a restart)."""
         best, matched = 0.0, ""
         for token in tokens:
             value = self.matches.get(token, 0.0)
             if value == 0.0 and self.broad and token.startswith(self.text):
                 value = PREFIX - 0.1 * max(0, 3 - len(self.text))
-            if value > best:
+            if value > best or (value == best and value > 0.0
+                                and ((token in taken, token) < (matched in taken, matched))):
                 best, matched = value, token
-                if best >= EXACT:
+                if best >= EXACT:  # only the typed word itself is exact: no tie to settle
                     break
         return best, matched
 
@@ -711,7 +715,7 @@ class TitleIndex:
             matched = 0.0
             covered: set[str] = set()  # name tokens matched: two typed words on one ("kil bil": "oil") cover one
             for q in words:
-                value, token = q.score(name.searchable)
+                value, token = q.score(name.searchable, covered)
                 matched += value * q.weight
                 if value >= 0.5 and q.counted:
                     covered.add(token)
