@@ -67,8 +67,10 @@ def synthetic_catalog(size: int, seed: int = 1) -> Catalog:
     tag_facets, facet_weights = load_vocabulary()
     tags = sorted(tag_facets)
     tag_popularity = [1.0 / (1 + i % 40) for i in range(len(tags))]  # a few common tags, a long tail
-    words = list({rng.choice(SYLLABLES) + rng.choice(SYLLABLES) + rng.choice(("", *SYLLABLES))
-                  for _ in range(max(4000, size // 4))})
+    # Sorted sets and dict.fromkeys, not bare sets: their order changes with the hash seed, and the same seed
+    # must build the same catalogue in every process for runs to be comparable.
+    words = sorted({rng.choice(SYLLABLES) + rng.choice(SYLLABLES) + rng.choice(("", *SYLLABLES))
+                    for _ in range(max(4000, size // 4))})
     directors = [f"{rng.choice(words).title()} {rng.choice(words).title()}" for _ in range(max(500, size // 5))]
     actors = [f"{rng.choice(words).title()} {rng.choice(words).title()}" for _ in range(max(2000, size // 2))]
     genres, genre_weights = list(GENRE_WEIGHTS), list(GENRE_WEIGHTS.values())
@@ -96,7 +98,8 @@ def synthetic_catalog(size: int, seed: int = 1) -> Catalog:
             runtime=None if rng.random() < 0.07 else int(rng.gauss(105, 20)) or 90,
             genres=tuple(dict.fromkeys(rng.choices(genres, genre_weights, k=rng.randint(1, 3)))),
             directors=(directors[int(rng.paretovariate(1.0)) % len(directors)],),
-            cast=tuple({actors[int(rng.paretovariate(0.8) * 7) % len(actors)] for _ in range(rng.randint(2, 8))}),
+            cast=tuple(dict.fromkeys(actors[int(rng.paretovariate(0.8) * 7) % len(actors)]
+                                     for _ in range(rng.randint(2, 8)))),
             languages=(language,), countries=(country,), curated=curated, tags=film_tags,
             scores=(Score("critics", rng.randint(10, 100), "synthetic", "2025-06", reviews),) if reviews else (),
             availability=availability, popularity=(len(str(reviews)) + (1.0 if curated else 0.0)),
