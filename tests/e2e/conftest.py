@@ -15,12 +15,8 @@ from tests.standin import DiscordStandIn, serving_bot
 
 @pytest.fixture
 async def standin():
-    server = DiscordStandIn(token="test-token")
-    await server.start()
-    try:
+    async with DiscordStandIn(token="test-token") as server:
         yield server
-    finally:
-        await server.stop()
 
 
 @pytest.fixture

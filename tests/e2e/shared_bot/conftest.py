@@ -20,12 +20,8 @@ from tests.standin import BotProcess, DiscordStandIn, serving_bot
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def standin() -> AsyncIterator[DiscordStandIn]:
-    server = DiscordStandIn(token="test-token")
-    await server.start()
-    try:
+    async with DiscordStandIn(token="test-token") as server:
         yield server
-    finally:
-        await server.stop()
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
