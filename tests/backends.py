@@ -22,11 +22,11 @@ import pytest
 from bot.composition import FEATURES
 from bot.core.app import Marquee
 from bot.core.context import Context
+from bot.storage import snapshot
 from bot.storage.backend import Backend
 from bot.storage.connect import open_database
 from bot.storage.catalog import CatalogStore
 from bot.storage.db import Database
-from bot.storage import snapshot
 from bot.storage.postgres import PostgresDatabase
 from bot.storage.transfer import copy_sqlite_to_postgres
 from tests.pg import PostgresForTests, database_name

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import compileall
+import fcntl
 import io
 import json
 import os
-import fcntl
 from dataclasses import dataclass
 from pathlib import Path
 from typing import AsyncIterator, Awaitable, Callable
