@@ -449,3 +449,30 @@ def test_of_equally_good_name_words_a_typed_word_takes_one_no_earlier_word_took(
     assert typed.score(words, {"midway"})[1] == "moving"
     assert typed.score(words)[1] == "midway"
 
+
+
+def test_the_typo_distance_is_the_optimal_string_alignment_distance() -> None:
+    # The bit-parallel _distance against the textbook table (insert, delete, substitute, swap two adjacent
+    # letters; no letter edited twice), on random words from small alphabets so that typos overlap.
+    import random
+
+    from bot.domain.search import _distance
+
+    def table(a: str, b: str) -> int:
+        d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+        for i in range(1, len(a) + 1):
+            for j in range(1, len(b) + 1):
+                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+                if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                    d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+        return d[len(a)][len(b)]
+
+    rng = random.Random(11)
+    for _ in range(3000):
+        alphabet = rng.choice(("ab", "abc", "abcdefgh"))
+        a, b = ("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8))) for _ in range(2))
+        for limit in (1, 2):
+            expected = table(a, b)
+            got = _distance(a, b, limit)
+            assert (got <= limit) == (expected <= limit) and (expected > limit or got == expected), (a, b, limit)
+    assert _distance("balerina", "ballerina", 2) == 1 and _distance("raod", "road", 1) == 1

@@ -98,25 +98,36 @@ def _after_prefix(prefix: str) -> str:
 
 
 def _distance(a: str, b: str, limit: int) -> int:
-    """Optimal-string-alignment distance (typos incl. swapped letters), > limit if over."""
-    if abs(len(a) - len(b)) > limit:
+    """Optimal-string-alignment distance (typos incl. swapped letters), > limit if over.
+
+    Hyyrö's bit-parallel form of the table (one Python int holds a column, one bit per letter of `a`):
+    a few integer operations per letter of `b` instead of a row of Python-level cells."""
+    m = len(a)
+    if abs(m - len(b)) > limit:
         return limit + 1
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        best = i
-        for j, cb in enumerate(b, 1):
-            cost = 0 if ca == cb else 1
-            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                value = min(value, previous2[j - 2] + 1)
-            current[j] = value
-            best = min(best, value)
-        if best > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return previous[-1]
+    if m == 0:
+        return len(b)
+    masks: dict[str, int] = {}
+    for i, char in enumerate(a):
+        masks[char] = masks.get(char, 0) | (1 << i)
+    full, top = (1 << m) - 1, 1 << (m - 1)
+    vp, vn, d0, previous, score = full, 0, 0, 0, m
+    for char in b:
+        pm = masks.get(char, 0)
+        tr = (((~d0) & pm) << 1) & previous  # an adjacent swap: this letter matched one row lower last column
+        d0 = ((((pm & vp) + vp) ^ vp) | pm | vn | tr) & full
+        hp = (vn | ~(d0 | vp)) & full
+        hn = d0 & vp
+        if hp & top:
+            score += 1
+        elif hn & top:
+            score -= 1
+        hp = ((hp << 1) | 1) & full
+        hn = (hn << 1) & full
+        vp = (hn | ~(d0 | hp)) & full
+        vn = hp & d0
+        previous = pm
+    return score
 
 
 @dataclass(slots=True)
