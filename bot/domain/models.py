@@ -121,4 +121,3 @@ class Film:
     def streams_in(self, region: str) -> tuple[Availability, ...]:
         region = region.upper()
         return tuple(a for a in self.availability if a.region == region)
-
