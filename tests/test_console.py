@@ -31,7 +31,7 @@ async def test_similar_in_json_lists_films_with_scores_and_reasons(console: Cons
 
 async def test_options_are_checked_like_discord_checks_them(console: Console) -> None:
     answers = await console(['/similar film:"Heat" count:50', "/nosuch", '/similar flim:"Heat"',
-                                      '/rate film:"Heat"'])
+                             '/rate film:"Heat"'])
     texts = [a["result"]["message"] for a in answers]
     assert all(a["ephemeral"] for a in answers)
     assert "between 1 and 10" in texts[0]
@@ -159,8 +159,8 @@ async def test_a_file_on_this_machine_stands_in_for_an_attachment(console: Conso
     big = tmp_path / "big.csv"
     big.write_bytes(b"x" * (10 * 1024 * 1024 + 1))
     answers = await console([f"/import file:@{ratings}", f"/import file:@{big}",
-                                      f"/import file:@{tmp_path / 'missing.zip'}", f"/import file:{ratings}",
-                                      f"/import file:@{tmp_path}"])
+                             f"/import file:@{tmp_path / 'missing.zip'}", f"/import file:{ratings}",
+                             f"/import file:@{tmp_path}"])
     imported, too_big, missing, no_at, folder = answers
     result = imported["result"]
     assert imported["ephemeral"] and result["type"] == "history_import", imported
