@@ -186,21 +186,14 @@ class Family:
             out.sort(key=lambda item: (-item[1] * item[2], item[0]))
         return out
 
-    def pair_dot(self, a: int, b: int) -> float:
-        return shared_dot(self.shared(a, b))
-
-    def pair_cosine(self, a: int, b: int, dot: float | None = None) -> float:
-        """The pair's cosine; `dot`: their `pair_dot`, when already known."""
+    def pair_cosine(self, a: int, b: int, dot: float) -> float:
+        """The pair's cosine, from their dot product (`shared_dot` of what they share)."""
         norm_a, norm_b = float(self.norms[a]), float(self.norms[b])
         if norm_a == 0.0 or norm_b == 0.0:
             return 0.0
-        if dot is None:
-            dot = self.pair_dot(a, b)
         return min(1.0, _f32(dot / _f32(norm_a * norm_b)))
 
-    def pair_informed_cosine(self, a: int, b: int, half_mass: float, dot: float | None = None) -> float:
-        if dot is None:
-            dot = self.pair_dot(a, b)
+    def pair_informed_cosine(self, a: int, b: int, half_mass: float, dot: float) -> float:
         return self.pair_cosine(a, b, dot) * (1.0 - math.exp(-dot / half_mass))
 
 
