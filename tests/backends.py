@@ -39,9 +39,9 @@ def copy_database(template: Path, target: Path) -> Path:
     copy reads the snapshot (same catalogue revision and secret) instead of rebuilding the engine and
     writing a new 25 MB snapshot, which is two to three seconds of CPU per start."""
     shutil.copyfile(template, target)
-    engine = template.with_name(template.name + ".engine")
-    if engine.is_file():
-        shutil.copyfile(engine, target.with_name(target.name + ".engine"))
+    engine, copy_engine = snapshot.path_for(template), snapshot.path_for(target)
+    if engine is not None and copy_engine is not None and engine.is_file():
+        shutil.copyfile(engine, copy_engine)
     return target
 
 
