@@ -7,8 +7,7 @@ import logging
 import signal
 import sys
 import textwrap
-
-import discord
+from typing import TYPE_CHECKING
 
 from cogs.catalog import cli as catalog_cli
 
@@ -18,8 +17,10 @@ from .composition import build_bot, open_app, run_console
 from .core.errors import ConfigError, StartupError
 from .core.logs import configure_logging
 from .core.settings import Settings, load_settings
-from .discord.client import MarqueeBot, invite_url, point_at
 from .storage.errors import DatabaseUnusable
+
+if TYPE_CHECKING:
+    from .discord.client import MarqueeBot
 
 log = logging.getLogger("bot")
 
@@ -93,6 +94,11 @@ def min_level(level: str) -> str:
 
 
 async def _login(settings: Settings, *, serving: bool = True) -> MarqueeBot:
+    # discord.py only for the commands that talk to Discord (see composition.build_bot).
+    import discord
+
+    from .discord.client import point_at
+
     token = settings.require_token()
     point_at(settings)
     app = await open_app(settings)
@@ -143,6 +149,8 @@ async def sync_commands(settings: Settings, guild_id: int | None) -> int:
 
 
 async def print_invite(settings: Settings, app_id: int | None) -> int:
+    from .discord.client import invite_url
+
     if app_id is None:
         bot = await _login(settings, serving=False)
         try:

@@ -5,16 +5,17 @@ The bot, the console and the command-line tools all build Marquee here, so they 
 """
 from __future__ import annotations
 
-from typing import Sequence, TextIO
+from typing import TYPE_CHECKING, Sequence, TextIO
 
 from cogs import ask, catalog, discovery, history, lists, menus, meta, movienight, popular
 
-from . import console
 from .core.app import Marquee
 from .core.feature import Feature
 from .core.live import live_options
 from .core.settings import Settings
-from .discord.client import MarqueeBot
+
+if TYPE_CHECKING:
+    from .discord.client import MarqueeBot
 
 FEATURES: Sequence[Feature] = (discovery.FEATURE, lists.FEATURE, movienight.FEATURE, catalog.FEATURE, popular.FEATURE,
                                ask.FEATURE, menus.FEATURE, history.FEATURE, meta.FEATURE)
@@ -26,6 +27,11 @@ async def open_app(settings: Settings, features: Sequence[Feature] = FEATURES) -
 
 
 def build_bot(settings: Settings, app: Marquee, *, serving: bool = True) -> MarqueeBot:
+    # discord.py is imported here, by what needs a bot (serving, the console's command tree), and not with
+    # this module: `marquee catalog` and `marquee db` work on the app alone, and importing discord.py is a
+    # quarter of a second of every such command.
+    from .discord.client import MarqueeBot
+
     return MarqueeBot(settings, app, serving=serving)
 
 
@@ -42,6 +48,8 @@ async def run_console(settings: Settings, *, user: str, as_json: bool, member: b
 async def serve_console(settings: Settings, app: Marquee, *, user: str, as_json: bool, member: bool = False,
                         stdin: TextIO | None = None, out: TextIO | None = None) -> int:
     """The console over an app already open (the caller closes it)."""
+    from . import console  # with discord.py, as build_bot
+
     bot = build_bot(settings, app, serving=False)
     await bot.load_cogs()
     app.command_index = bot.command_index()

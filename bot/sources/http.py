@@ -21,9 +21,10 @@ import email.utils
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Mapping
 
-import aiohttp
+if TYPE_CHECKING:
+    import aiohttp
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +124,11 @@ class HttpSource:
             self._session = None
 
     def _client(self) -> aiohttp.ClientSession:
+        # aiohttp is imported on the first request, not with the module: it builds its TLS contexts on import
+        # (a fifth of a second), which every command-line tool and console start would pay for nothing when
+        # no live source is switched on.
+        import aiohttp
+
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
                 timeout=aiohttp.ClientTimeout(total=self.timeout),
@@ -136,6 +142,8 @@ class HttpSource:
                   headers: Mapping[str, str] | None = None, what: str = "") -> bytes:
         """The body of a 200 answer. `what` names the request in logs and errors (never the URL's query, which
         may hold a key)."""
+        import aiohttp  # on first use, not with the module: see _client
+
         what = self.redact(what or url.split("?", 1)[0])
         attempt = 0
         while True:
@@ -224,6 +232,8 @@ def json_or_error(name: str, body: bytes, what: str) -> Any:
 
 def user_agent(contact: str | None = None) -> str:
     """`MarqueeBot/0.1.0 (contact) aiohttp/3.x`: the descriptive User-Agent Wikimedia's policy asks for."""
+    import aiohttp
+
     from .. import __version__
 
     return f"MarqueeBot/{__version__}" + (f" ({contact})" if contact else "") + f" aiohttp/{aiohttp.__version__}"
