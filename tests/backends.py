@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import os
 import shutil
 import tempfile
 from contextlib import asynccontextmanager
@@ -41,8 +42,18 @@ def copy_database(template: Path, target: Path) -> Path:
     shutil.copyfile(template, target)
     engine, copy_engine = snapshot.path_for(template), snapshot.path_for(target)
     if engine is not None and copy_engine is not None and engine.is_file():
-        shutil.copyfile(engine, copy_engine)
+        share_snapshot(engine, copy_engine)
     return target
+
+
+def share_snapshot(template_engine: Path, engine: Path) -> None:
+    """The template's engine snapshot at `engine`, as a hard link where the file system allows: 200 tests
+    would otherwise copy 24 MB each. Safe because nothing writes a snapshot in place: `snapshot.write`
+    writes a temporary file and renames it over the old name, which leaves the template's file as it was."""
+    try:
+        os.link(template_engine, engine)
+    except OSError:  # another file system, or one without hard links
+        shutil.copyfile(template_engine, engine)
 
 
 @pytest.fixture(scope="session")
@@ -102,7 +113,7 @@ async def pg_database(postgres: PostgresForTests, pg_template: str, template_db:
     assert engine is not None
     template_engine = snapshot.path_for(template_db)
     if template_engine is not None and template_engine.is_file():
-        shutil.copyfile(template_engine, engine)
+        share_snapshot(template_engine, engine)
     try:
         yield url
     finally:
