@@ -344,6 +344,19 @@ async def test_deep_nesting_and_huge_numbers_get_a_clear_answer(app: Marquee) ->
     assert "nested more than 8 levels" in result.problems[0].reason
 
 
+def test_depth_counts_the_deepest_branch_and_stops_past_the_limit() -> None:
+    depth, limit = interchange.depth, interchange.MAX_JSON_DEPTH
+    assert [depth(v) for v in (3, "x", None, [], {}, [[]], {"a": [1, {"b": []}]})] == [0, 0, 0, 1, 1, 2, 4]
+    # One deep branch among wide shallow ones decides, whichever side of the record it is on.
+    wide = {"cast": ["a"] * 50, "availability": [{"service": "x"}] * 5}
+    assert depth([wide, [[[[0]]]]]) == depth([[[[[0]]]], wide]) == 5
+    nested: object = 0
+    for _ in range(limit + 5):
+        nested = [nested]
+    assert depth(nested) == limit + 1  # what it takes to say "too deep", without walking the rest
+    assert depth({"tags": nested}) == limit + 1
+
+
 def test_unreadable_bytes_say_what_is_wrong() -> None:
     for data, words in ((b"\x1f\x8b" + b"not gzip" * 4, "cannot be unpacked"),
                         (b"id,title\nx-2020,\xff\xfe\n", "not UTF-8"),

@@ -313,7 +313,8 @@ class CatalogService:
                 for r in parsed.rows]
         who = (actor.guild_id, actor.user_id) if actor else (None, None)
 
-        planner = functools.partial(_plan_import, rows, format=format, skip_bad=skip_bad, dry_run=dry_run)
+        checked = frozenset(position for position, r in enumerate(parsed.rows) if r.checked)
+        planner = functools.partial(_plan_import, rows, checked, format=format, skip_bad=skip_bad, dry_run=dry_run)
         planned = await self.cat.change(who, "import", planner)
         _report(result, parsed.rows, planned.outcome)
         result.applied = planned.applied
@@ -327,11 +328,12 @@ class CatalogService:
         return result
 
 
-def _plan_import(rows: list[dict[str, Any]], films: Mapping[str, Film], links: list[Link], *, format: str,
-                 skip_bad: bool, dry_run: bool) -> Plan:
+def _plan_import(rows: list[dict[str, Any]], checked: frozenset[int], films: Mapping[str, Film], links: list[Link],
+                 *, format: str, skip_bad: bool, dry_run: bool) -> Plan:
     """The catalogue after an import's rows (see `Catalogue.change`), and the edit to log: none for a dry
-    run, for an import that changes nothing, or for one with bad rows and no `skip_bad`."""
-    new_films, new_links, outcomes = apply_import(films, links, rows)
+    run, for an import that changes nothing, or for one with bad rows and no `skip_bad`. `checked`: the rows
+    whose records the file's reader checked whole."""
+    new_films, new_links, outcomes = apply_import(films, links, rows, prechecked=checked)
     refused = any(o.status in ("invalid", "link-missing-film") for o in outcomes) and not skip_bad
     changed = [o.row for o in outcomes if o.changed and o.row is not None]
     payload = None if refused or dry_run or not changed else {"format": format, "rows": changed}
