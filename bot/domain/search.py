@@ -572,29 +572,30 @@ class TitleIndex:
         when more than `verify` are, the `verify` in most of them, ties going to the greater token.
 
         Counted in numpy: at 200,000 films a trigram can name thousands of tokens, and counting them in a
-        Counter was most of a typo's cost."""
+        Counter was most of a typo's cost. Counted by sorting the few thousand ids the lists hold, not by
+        a count per token of the vocabulary (bincount): that touched 370,000 counters per typed word, at
+        0.5 of the 0.6 ms it took."""
         joined: array[int] = array("i")
         for ids in lists:
             joined.extend(ids)  # a copy of our own: numpy reads it while the index may grow
         if not joined:
             return []
-        occurrences = np.frombuffer(joined, dtype=np.intc)
-        counts = np.bincount(occurrences)  # token id -> how many of the lists name it
-        shares = counts[occurrences]
-        # How many tokens share each number of trigrams (a token in c lists occurs c times).
+        # Each token id once, ascending, with how many of the lists name it.
+        token_ids, shares = np.unique(np.frombuffer(joined, dtype=np.intc), return_counts=True)
         most = int(shares.max())
-        tokens_sharing = (np.bincount(shares)[1:] // np.arange(1, most + 1)).tolist()
+        tokens_sharing = np.bincount(shares, minlength=most + 1)[1:].tolist()  # tokens in 1, 2, ... lists
         # Raise the bar to the share count of the verify-th best token (ties kept): tens of thousands can
         # pass `needed` at 200,000 films.
         bar = needed
-        if sum(tokens_sharing) > verify:
+        if len(token_ids) > verify:
             at_least = 0
             for shared in range(most, needed - 1, -1):
                 at_least += tokens_sharing[shared - 1]
                 if at_least >= verify:
                     bar = shared
                     break
-        passing = np.flatnonzero(counts >= bar)
+        kept = shares >= bar
+        passing = token_ids[kept]
         names = self._id_tokens
         if len(passing) <= verify:
             return [names[i] for i in passing.tolist()]
@@ -602,7 +603,7 @@ class TitleIndex:
         # the rest, the greatest tokens first, so the choice never depends on the order tokens were added.
         # Ids given in token order compare as their tokens do: only the best of those, and any token
         # added since, need comparing as text.
-        passing_shares = counts[passing]
+        passing_shares = shares[kept]
         above = [names[i] for i in passing[passing_shares > bar].tolist()]
         room = verify - len(above)
         tied = passing[passing_shares == bar]
