@@ -495,7 +495,9 @@ class TitleIndex:
                        sum(1 for q in query if q.counted))
         candidates = self._candidates(query, shape.compact)
         priors = self.catalog.priors()
-        matches = []
+        # Ranked as plain tuples (best rank, then title, then id: ids differ, so nothing after them is ever
+        # compared), sorted without a key function; only the `limit` shown become Matches.
+        ranked: list[tuple[float, str, str, float, float, Film]] = []
         for fid in candidates:
             film = films.get(fid)
             if film is None:
@@ -503,12 +505,13 @@ class TitleIndex:
             text_score, words = self._score(fid, shape)
             if text_score <= 0.0:
                 continue
-            matches.append(Match(film, text_score, text_score + 0.08 * priors.get(fid, 0.0), words))
+            ranked.append((-(text_score + 0.08 * priors.get(fid, 0.0)), film.title, film.id, text_score, words, film))
         if text in films:  # a pasted film id
-            matches = [m for m in matches if m.film.id != text]
-            matches.insert(0, Match(films[text], 2.0, 3.0, 1.0))
-        matches.sort(key=lambda m: (-m.rank, m.film.title, m.film.id))
-        return matches[:limit]
+            pasted = films[text]
+            ranked = [r for r in ranked if r[2] != text]
+            ranked.append((-3.0, pasted.title, pasted.id, 2.0, 1.0, pasted))
+        ranked.sort()
+        return [Match(film, text_score, -rank, words) for rank, _, _, text_score, words, film in ranked[:limit]]
 
     def _expand(self, token: str, *, last: bool) -> _QueryToken:
         # A sequel number says less than a word: "creed 2" is about Creed before it is about any sequel.
@@ -526,9 +529,8 @@ class TitleIndex:
             hi = bisect.bisect_left(tokens, _after_prefix(token), lo)
             if hi - lo > PREFIX_EXPANSION_CAP:
                 broad = True  # scored per film by QueryToken.score instead
-            else:
-                for completion in tokens[lo:hi]:
-                    matches.setdefault(completion, prefix_quality)
+            else:  # the typed word itself, if a token, comes first and stays exact
+                matches = dict.fromkeys(tokens[lo:hi], prefix_quality) | matches
         if len(token) >= 3 and not broad:
             self._fuzzy(token, last, matches)
         return _QueryToken(token, weight, matches, broad, weight > STOPWORD_WEIGHT)
