@@ -708,10 +708,11 @@ class TitleIndex:
             found = list(islice(filter(ids.__contains__, islice(ranked, 8 * expected)), count))
             if len(found) == count:
                 return set(found)
-        # Plain ints sort in C; a key function per film would cost several times more. A whole sort beats
-        # heapq.nsmallest here (its loop is Python): 0.25 against 0.73 ms for 600 of 2,000 films.
+        # The `count` smallest places, in no order, by numpy's partition (linear): a whole sort of the places
+        # as Python ints cost a fifth more for 600 films, heapq.nsmallest (a Python loop) three times more.
         positions = self._rank_positions()
-        return {ranked[i] for i in sorted(map(positions.__getitem__, ids))[:count]}
+        places = np.fromiter(map(positions.__getitem__, ids), dtype=np.intp, count=len(ids))
+        return {ranked[i] for i in np.partition(places, count - 1)[:count].tolist()}
 
     def _scan_broad(self, query: list[_QueryToken]) -> set[str]:
         """Only very short prefixes ('t'): the most popular films with a word starting so."""
