@@ -47,7 +47,7 @@ def copy_database(template: Path, target: Path) -> Path:
 
 
 def share_snapshot(template_engine: Path, engine: Path) -> None:
-    """The template's engine snapshot at `engine`, as a hard link where the file system allows: 200 tests
+    """The template's engine snapshot at `engine`, as a hard link where the file system allows: about 160 tests
     would otherwise copy 24 MB each. Safe because nothing writes a snapshot in place: `snapshot.write`
     writes a temporary file and renames it over the old name, which leaves the template's file as it was."""
     try:
