@@ -15,6 +15,7 @@ import fcntl
 import io
 import json
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import AsyncIterator, Awaitable, Callable
@@ -70,6 +71,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # (only what changed since the last one; compileall writes atomically, so xdist workers may race).
     for package in ("bot", "cogs"):
         compileall.compile_dir(REPO / package, quiet=1)
+    # The same for the test modules: pytest rewrites their asserts (a second of CPU per xdist worker) and keeps
+    # the result in __pycache__ only where bytecode may be written. Its cache files are replaced atomically.
+    sys.dont_write_bytecode = False
 
 
 @pytest.fixture(scope="session")
