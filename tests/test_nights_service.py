@@ -7,11 +7,14 @@ import time
 from datetime import datetime, timezone
 from typing import Any
 
+import pytest
+
 from bot.core.app import Marquee
 from bot.core.interface import Actor, Publisher
 from bot.core.message import Text
 from bot.core.rendering import render, render_text
 from bot.core.results import Disambiguation, Failure
+from cogs.movienight import jobs
 from cogs.movienight.results import Announcement, GroupSuggestions, NightHistory, NightNotice, NightView, VoteBallot
 from cogs.movienight.service import NightService
 
@@ -210,6 +213,28 @@ async def test_the_deadline_loop_wakes_for_a_night_started_later(app: Marquee, a
         recorder, view = await start_night(app, alice, title="Soon", closes_in="5m")
         await app.ctx.db.execute("UPDATE nights SET closes_at = ? WHERE id = ?", (int(time.time()), view.night.id))
         nights.closer.wake()
+        for _ in range(100):
+            if recorder.posts:
+                break
+            await asyncio.sleep(0.02)
+        assert recorder.posts and "no winner" in render_text(render(recorder.posts[0][1]))
+    finally:
+        loop.cancel()
+
+
+async def test_without_notifications_the_deadline_loop_still_sees_a_deadline_moved_elsewhere(
+        app: Marquee, alice: Actor, monkeypatch: pytest.MonkeyPatch) -> None:
+    # SQLite cannot notify: a night another process sharing the file (the console) opened or moved wakes
+    # nobody, so the loop looks again every POLL_DEADLINES_EVERY seconds instead of sleeping until the next
+    # deadline it knew of (five minutes here).
+    assert not await app.ctx.db.listen(jobs.DEADLINE_CHANNEL, lambda _: None)
+    monkeypatch.setattr(jobs, "POLL_DEADLINES_EVERY", 0.05)
+    nights = service(app)
+    recorder, view = await start_night(app, alice, title="Moved", closes_in="5m")
+    loop = asyncio.create_task(nights.start_background())
+    try:
+        await asyncio.sleep(0.2)  # the loop has looked, and sleeps
+        await app.ctx.db.execute("UPDATE nights SET closes_at = ? WHERE id = ?", (int(time.time()), view.night.id))
         for _ in range(100):
             if recorder.posts:
                 break

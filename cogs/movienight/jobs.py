@@ -13,6 +13,9 @@ from .results import Announcement
 log = logging.getLogger(__name__)
 
 CHECK_DEADLINES_AT_LEAST_EVERY = 300.0  # seconds; guards against clock jumps and missed wake-ups
+# Where the database cannot notify (SQLite), another process sharing the file (the console, a second bot)
+# may open or move a night without waking this one: look again this often (two indexed queries).
+POLL_DEADLINES_EVERY = 2.0
 RETRY_AFTER_FAILURE = 30.0
 DEADLINE_CHANNEL = "marquee_night_deadline"  # notified by the database when a night's deadline is set
 
@@ -110,7 +113,7 @@ class DeadlineCloser:
             except Exception:  # noqa: BLE001 - keep the loop alive; try again shortly
                 log.exception("Closing due movie nights failed")
                 next_deadline = int(time.time() + RETRY_AFTER_FAILURE)
-            delay = CHECK_DEADLINES_AT_LEAST_EVERY
+            delay = CHECK_DEADLINES_AT_LEAST_EVERY if self._listening else POLL_DEADLINES_EVERY
             if next_deadline is not None:
                 delay = min(delay, max(0.0, next_deadline - time.time()))
             try:
