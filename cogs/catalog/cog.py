@@ -1,6 +1,8 @@
 """/catalog: server managers keep the film catalogue current (add, edit, tag, stream, link, import, export)."""
 from __future__ import annotations
 
+from typing import Any
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -37,6 +39,13 @@ class Catalog(commands.Cog):
         self.bot = bot
 
     # Commands -------------------------------------------------------------------------------------------
+    async def _change(self, interaction: discord.Interaction, **options: Any) -> None:
+        # An edit is planned in a thread, written with its log row and re-indexed in memory before the answer:
+        # on a busy machine (or a remote PostgreSQL) that can take longer than Discord's 3-second window, so
+        # acknowledge first. The answers to the owners who may edit are private anyway.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self.bot.respond(interaction, **options)
+
     @catalog.command(name="stats", description="Count films, curated films, streaming info, tags and links")
     async def stats(self, interaction: discord.Interaction) -> None:
         await self.bot.respond(interaction)
@@ -55,7 +64,7 @@ class Catalog(commands.Cog):
                   pitch: app_commands.Range[str, 1, 200] | None = None,
                   imdb: app_commands.Range[str, 9, 10] | None = None, cast: str | None = None,
                   languages: str | None = None, aliases: str | None = None, notes: str | None = None) -> None:
-        await self.bot.respond(interaction, title=title, year=year, directors=directors, runtime=runtime,
+        await self._change(interaction, title=title, year=year, directors=directors, runtime=runtime,
                               countries=countries, genres=genres, tags=tags, pitch=pitch, imdb=imdb, cast=cast,
                               languages=languages, aliases=aliases, notes=notes)
 
@@ -73,19 +82,19 @@ class Catalog(commands.Cog):
                    genres: str | None = None, pitch: app_commands.Range[str, 1, 200] | None = None,
                    notes: str | None = None, aliases: str | None = None, imdb: str | None = None,
                    certificate: str | None = None) -> None:
-        await self.bot.respond(interaction, film=film, title=title, year=year, runtime=runtime, directors=directors,
+        await self._change(interaction, film=film, title=title, year=year, runtime=runtime, directors=directors,
                               cast=cast, countries=countries, languages=languages, genres=genres, pitch=pitch,
                               notes=notes, aliases=aliases, imdb=imdb, certificate=certificate)
 
     @catalog.command(name="tag", description="Add vocabulary tags to a film")
     @app_commands.describe(film="The film", tag="A tag from the vocabulary (several: comma separated)")
     async def tag(self, interaction: discord.Interaction, film: FilmTitle, tag: TagNames) -> None:
-        await self.bot.respond(interaction, film=film, tag=tag)
+        await self._change(interaction, film=film, tag=tag)
 
     @catalog.command(name="untag", description="Remove tags from a film")
     @app_commands.describe(film="The film", tag="The tag to remove (several: comma separated)")
     async def untag(self, interaction: discord.Interaction, film: FilmTitle, tag: TagNames) -> None:
-        await self.bot.respond(interaction, film=film, tag=tag)
+        await self._change(interaction, film=film, tag=tag)
 
     @catalog.command(name="stream", description="Record where a film streams (or can be rented or bought)")
     @app_commands.describe(film="The film", service="Streaming service", region="Country code, e.g. US or GB",
@@ -96,7 +105,7 @@ class Catalog(commands.Cog):
                      region: Region, kind: str = "subscription",
                      checked: app_commands.Range[str, 7, 7] | None = None,
                      source: app_commands.Range[str, 1, 100] | None = None) -> None:
-        await self.bot.respond(interaction, film=film, service=service, region=region, kind=kind, checked=checked,
+        await self._change(interaction, film=film, service=service, region=region, kind=kind, checked=checked,
                               source=source)
 
     @catalog.command(name="unstream", description="Remove a film's streaming entry")
@@ -105,18 +114,18 @@ class Catalog(commands.Cog):
     @app_commands.choices(kind=KINDS)
     async def unstream(self, interaction: discord.Interaction, film: FilmTitle, service: ServiceName,
                        region: Region | None = None, kind: str | None = None) -> None:
-        await self.bot.respond(interaction, film=film, service=service, region=region, kind=kind)
+        await self._change(interaction, film=film, service=service, region=region, kind=kind)
 
     @catalog.command(name="link", description="Say two films are alike, and why (in your own words)")
     @app_commands.describe(film="One film", other="The film it is like", reason="Why, in one line")
     async def link(self, interaction: discord.Interaction, film: FilmTitle, other: FilmTitle,
                    reason: app_commands.Range[str, 1, 150]) -> None:
-        await self.bot.respond(interaction, film=film, other=other, reason=reason)
+        await self._change(interaction, film=film, other=other, reason=reason)
 
     @catalog.command(name="unlink", description="Remove an \"it's like\" link between two films")
     @app_commands.describe(film="One film", other="The other film")
     async def unlink(self, interaction: discord.Interaction, film: FilmTitle, other: FilmTitle) -> None:
-        await self.bot.respond(interaction, film=film, other=other)
+        await self._change(interaction, film=film, other=other)
 
     @catalog.command(name="export", description="Get the whole catalogue as a file")
     @app_commands.describe(format="JSON (complete, with links) or CSV (for spreadsheets)")

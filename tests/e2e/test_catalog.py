@@ -8,6 +8,7 @@ import pytest
 from tests.standin import ALICE, BOB, CAROL, BotProcess, DiscordStandIn, Perm, is_ephemeral, message_text
 
 MANAGER = int(Perm.MANAGE_GUILD)
+DEFERRED = 5  # interaction callback type: deferred channel message ("thinking…")
 STREAMING = (
     "show_id,type,title,director,cast,country,date_added,release_year,rating,duration,listed_in,description\n"
     's1,Movie,Heat,Michael Mann,"Al Pacino, Robert De Niro",United States," September 25, 2021",1995,R,170 min,'
@@ -34,8 +35,11 @@ async def test_a_manager_edits_the_catalogue(standin: DiscordStandIn, bot: BotPr
     services = await standin.autocomplete("catalog stream", "service", "prim", user=ALICE, permissions=MANAGER)
     assert services[0]["value"] == "Prime Video"  # a name the handler resolves, like typed text
 
-    tagged = await admin(standin, "catalog tag", film="heat-1995", tag="cathartic")
-    assert "Tagged" in text(tagged) and "cathartic" in text(tagged)
+    sent = await standin.slash("catalog tag", user=ALICE, permissions=MANAGER, film="heat-1995", tag="cathartic")
+    # Acknowledged before the edit is written and re-indexed, which on a busy machine outlasts Discord's 3 s.
+    assert (await sent.response()).type == DEFERRED
+    tagged = await sent.answer(timeout=30)
+    assert is_ephemeral(tagged) and "Tagged" in text(tagged) and "cathartic" in text(tagged)
     untagged = await admin(standin, "catalog untag", film="heat-1995", tag="cathartic")
     assert "Removed: cathartic" in text(untagged)
     bad = await admin(standin, "catalog tag", film="heat-1995", tag="heists")
