@@ -39,6 +39,7 @@ class Catalog(commands.Cog):
         self.bot = bot
 
     # Commands -------------------------------------------------------------------------------------------
+
     async def _change(self, interaction: discord.Interaction, **options: Any) -> None:
         # An edit is planned in a thread, written with its log row and re-indexed in memory before the answer:
         # on a busy machine (or a remote PostgreSQL) that can take longer than Discord's 3-second window, so
@@ -65,8 +66,8 @@ class Catalog(commands.Cog):
                   imdb: app_commands.Range[str, 9, 10] | None = None, cast: str | None = None,
                   languages: str | None = None, aliases: str | None = None, notes: str | None = None) -> None:
         await self._change(interaction, title=title, year=year, directors=directors, runtime=runtime,
-                              countries=countries, genres=genres, tags=tags, pitch=pitch, imdb=imdb, cast=cast,
-                              languages=languages, aliases=aliases, notes=notes)
+                           countries=countries, genres=genres, tags=tags, pitch=pitch, imdb=imdb, cast=cast,
+                           languages=languages, aliases=aliases, notes=notes)
 
     @catalog.command(name="edit", description="Change a film's facts (a value of - clears a field)")
     @app_commands.describe(
@@ -83,8 +84,8 @@ class Catalog(commands.Cog):
                    notes: str | None = None, aliases: str | None = None, imdb: str | None = None,
                    certificate: str | None = None) -> None:
         await self._change(interaction, film=film, title=title, year=year, runtime=runtime, directors=directors,
-                              cast=cast, countries=countries, languages=languages, genres=genres, pitch=pitch,
-                              notes=notes, aliases=aliases, imdb=imdb, certificate=certificate)
+                           cast=cast, countries=countries, languages=languages, genres=genres, pitch=pitch,
+                           notes=notes, aliases=aliases, imdb=imdb, certificate=certificate)
 
     @catalog.command(name="tag", description="Add vocabulary tags to a film")
     @app_commands.describe(film="The film", tag="A tag from the vocabulary (several: comma separated)")
@@ -106,7 +107,7 @@ class Catalog(commands.Cog):
                      checked: app_commands.Range[str, 7, 7] | None = None,
                      source: app_commands.Range[str, 1, 100] | None = None) -> None:
         await self._change(interaction, film=film, service=service, region=region, kind=kind, checked=checked,
-                              source=source)
+                           source=source)
 
     @catalog.command(name="unstream", description="Remove a film's streaming entry")
     @app_commands.describe(film="The film", service="Streaming service", region="Only this country (default: all)",
