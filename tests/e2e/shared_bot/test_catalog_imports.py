@@ -8,8 +8,12 @@ import gzip
 import io
 import json
 
+import pytest
+
 from tests.e2e.test_catalog import admin, text
 from tests.standin import BotProcess, DiscordStandIn
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")  # one bot for the module (conftest.py)
 
 
 async def test_hostile_imports_get_clear_answers(standin: DiscordStandIn, bot: BotProcess) -> None:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.standin import ALICE, BotProcess, DiscordStandIn, is_ephemeral, iter_components
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")  # one bot for the module (conftest.py)
 
 
 def said(message: dict) -> str:
