@@ -1,13 +1,13 @@
 """Marquee where people already are: installed by a user as well as by servers, in DMs, group DMs and
-servers the bot is not in (issue 13, part 1), and its right-click menus (part 2), through the stand-in and
-the real bot process."""
+servers the bot is not in (issue 13, part 1), through the stand-in and the real bot process. Its right-click
+menus (part 2) are in shared_bot/test_discovery.py."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 
-from tests.standin import (ALICE, BOB, CAROL, BotProcess, DiscordStandIn, is_ephemeral, iter_components, message_text,
+from tests.standin import (ALICE, BOB, BotProcess, DiscordStandIn, is_ephemeral, message_text,
                            serving_bot)
 
 REVIEW = Path(__file__).resolve().parents[1] / "fixtures" / "review.txt"  # our words, the seed article's shape
@@ -66,25 +66,3 @@ async def test_installed_by_a_user_it_answers_in_dms_group_dms_and_other_servers
     closed = standin.add_foreign_guild(use_external_apps=False)
     private = await (await standin.slash("where", title="ballerina-2023", guild_id=closed)).answer()
     assert is_ephemeral(private) and "Netflix" in message_text(private)
-
-
-async def test_right_click_menus_on_a_review_and_on_a_member(standin: DiscordStandIn, bot: BotProcess) -> None:
-    """Part 2: a message command and a user command, through the stand-in's context-menu interactions."""
-    for name, kind in (("Films in this message", 3), ("What would they like?", 2)):
-        menu = standin.command(name, standin.guild_ids[0], type=kind)
-        assert menu is not None and menu["contexts"] == [0, 1, 2] and menu["integration_types"] == [0, 1]
-    review = await standin.user_message(REVIEW.read_text(encoding="utf-8")[:2000], user=BOB)
-    found = await (await standin.context_menu("Films in this message", review, user=ALICE)).answer()
-    assert found["flags"] & V2 and not is_ephemeral(found)
-    text = message_text(found)
-    for title in ("Ballerina** (2023) · Lee Chung-hyun", "Kill Bill: Volume 1", "John Wick** (2014)"):
-        assert title in text, title
-    pair = next(c for c in iter_components(found["components"]) if c.get("label") == "Ballerina (2023) ↔ John Wick")
-    verdict = await (await standin.click(found, pair["custom_id"], user=BOB)).answer()
-    assert is_ephemeral(verdict) and "Is Ballerina like John Wick?" in message_text(verdict)
-
-    await (await standin.slash("watchlist add", film="heat-1995", user=BOB)).answer()
-    picks = await (await standin.context_menu("What would they like?", BOB, user=ALICE)).answer()
-    assert is_ephemeral(picks) and "What would Bob like?" in message_text(picks) and "Heat" in message_text(picks)
-    nothing = await (await standin.context_menu("What would they like?", CAROL, user=ALICE)).answer()
-    assert is_ephemeral(nothing) and "Nothing to go on" in message_text(nothing)

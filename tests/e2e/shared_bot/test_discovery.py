@@ -1,13 +1,17 @@
-"""Discovery commands through the Discord stand-in: autocomplete, answers, prompts and every button."""
+"""Discovery commands through the Discord stand-in: autocomplete, answers, prompts, every button, and the
+right-click menus."""
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
-from tests.standin import ALICE, BOB, BotProcess, DiscordStandIn, is_ephemeral, iter_components, message_text
+from tests.standin import ALICE, BOB, CAROL, BotProcess, DiscordStandIn, is_ephemeral, iter_components, message_text
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")  # one bot for the module (conftest.py)
 
 V2, CONTAINER = 1 << 15, 17  # the IS_COMPONENTS_V2 message flag; the container component type
+REVIEW = Path(__file__).resolve().parents[2] / "fixtures" / "review.txt"  # our words, the seed article's shape
 
 
 def components(message: dict) -> list[dict]:
@@ -117,3 +121,25 @@ async def test_where_is_honest_about_unknowns(standin: DiscordStandIn, bot: BotP
     assert "Netflix" in known["embeds"][0]["description"] and "checked" in known["embeds"][0]["description"]
     unknown = await (await standin.slash("where", title="heat-1995", region="US")).answer()
     assert "We don't know" in unknown["embeds"][0]["description"]
+
+
+async def test_right_click_menus_on_a_review_and_on_a_member(standin: DiscordStandIn, bot: BotProcess) -> None:
+    """Part 2: a message command and a user command, through the stand-in's context-menu interactions."""
+    for name, kind in (("Films in this message", 3), ("What would they like?", 2)):
+        menu = standin.command(name, standin.guild_ids[0], type=kind)
+        assert menu is not None and menu["contexts"] == [0, 1, 2] and menu["integration_types"] == [0, 1]
+    review = await standin.user_message(REVIEW.read_text(encoding="utf-8")[:2000], user=BOB)
+    found = await (await standin.context_menu("Films in this message", review, user=ALICE)).answer()
+    assert found["flags"] & V2 and not is_ephemeral(found)
+    text = message_text(found)
+    for title in ("Ballerina** (2023) · Lee Chung-hyun", "Kill Bill: Volume 1", "John Wick** (2014)"):
+        assert title in text, title
+    pair = next(c for c in iter_components(found["components"]) if c.get("label") == "Ballerina (2023) ↔ John Wick")
+    verdict = await (await standin.click(found, pair["custom_id"], user=BOB)).answer()
+    assert is_ephemeral(verdict) and "Is Ballerina like John Wick?" in message_text(verdict)
+
+    await (await standin.slash("watchlist add", film="heat-1995", user=BOB)).answer()
+    picks = await (await standin.context_menu("What would they like?", BOB, user=ALICE)).answer()
+    assert is_ephemeral(picks) and "What would Bob like?" in message_text(picks) and "Heat" in message_text(picks)
+    nothing = await (await standin.context_menu("What would they like?", CAROL, user=ALICE)).answer()
+    assert is_ephemeral(nothing) and "Nothing to go on" in message_text(nothing)
