@@ -10,7 +10,6 @@ import pytest
 from tests.standin import (ALICE, BOB, BotProcess, DiscordStandIn, is_ephemeral, message_text,
                            serving_bot)
 
-REVIEW = Path(__file__).resolve().parents[1] / "fixtures" / "review.txt"  # our words, the seed article's shape
 
 V2 = 1 << 15
 EVERYWHERE = ["watch", "islike", "similar", "film", "where", "watchlist", "seen", "rate", "prefs", "forgetme"]
