@@ -182,6 +182,15 @@ async def test_fifty_ballots_at_once_nothing_lost(app: Marquee, alice: Actor) ->
     assert len(recorder.edits) < 50
 
 
+async def posted(recorder: Recorder, within: float = 2.0) -> list[Any]:
+    """What the deadline loop posted, as soon as it posted something (empty if nothing came `within` seconds)."""
+    for _ in range(int(within / 0.02)):
+        if recorder.posts:
+            break
+        await asyncio.sleep(0.02)
+    return list(recorder.posts)
+
+
 async def test_deadline_closes_the_night_and_missed_deadlines_are_caught_up(app: Marquee, alice: Actor) -> None:
     recorder, view = await start_night(app, alice, title="Timed", closes_in="10m")
     night_id = view.night.id
@@ -193,13 +202,9 @@ async def test_deadline_closes_the_night_and_missed_deadlines_are_caught_up(app:
     await app.ctx.db.execute("UPDATE nights SET closes_at = ? WHERE id = ?", (int(time.time()) - 60, night_id))
     loop = asyncio.create_task(nights.start_background())
     try:
-        for _ in range(100):
-            if recorder.posts:
-                break
-            await asyncio.sleep(0.02)
+        channel, announcement = (await posted(recorder))[0]
     finally:
         loop.cancel()
-    channel, announcement = recorder.posts[0]
     assert channel == alice.channel_id and isinstance(announcement, Announcement)
     assert announcement.closed_by is None and announcement.winner.film_id == "heat-1995"
     assert "automatically" in render_text(render(announcement))
@@ -213,11 +218,8 @@ async def test_the_deadline_loop_wakes_for_a_night_started_later(app: Marquee, a
         recorder, view = await start_night(app, alice, title="Soon", closes_in="5m")
         await app.ctx.db.execute("UPDATE nights SET closes_at = ? WHERE id = ?", (int(time.time()), view.night.id))
         nights.closer.wake()
-        for _ in range(100):
-            if recorder.posts:
-                break
-            await asyncio.sleep(0.02)
-        assert recorder.posts and "no winner" in render_text(render(recorder.posts[0][1]))
+        posts = await posted(recorder)
+        assert posts and "no winner" in render_text(render(posts[0][1]))
     finally:
         loop.cancel()
 
@@ -235,11 +237,8 @@ async def test_without_notifications_the_deadline_loop_still_sees_a_deadline_mov
     try:
         await asyncio.sleep(0.2)  # the loop has looked, and sleeps
         await app.ctx.db.execute("UPDATE nights SET closes_at = ? WHERE id = ?", (int(time.time()), view.night.id))
-        for _ in range(100):
-            if recorder.posts:
-                break
-            await asyncio.sleep(0.02)
-        assert recorder.posts and "no winner" in render_text(render(recorder.posts[0][1]))
+        posts = await posted(recorder)
+        assert posts and "no winner" in render_text(render(posts[0][1]))
     finally:
         loop.cancel()
 
