@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -12,6 +14,7 @@ import pytest
 from bot.domain.models import Film, Link
 from bot.storage.backend import Backend
 from bot.storage.connect import open_database
+from bot.storage import catalog as catalog_sql
 from bot.storage.catalog import CatalogStore
 from bot.storage.coordination import ClusterMembers, Leases, RateSlots
 from bot.storage.db import Database
@@ -81,6 +84,23 @@ async def test_the_catalogue_round_trips_with_its_tag_order_and_stats(storage: B
     assert stats["films"] == 2 and stats["curated"] == 1 and stats["local_edits"] == 1
     assert stats["by_decade"]["2000s"]["films"] == 1 and stats["with_tags"] == 2
     assert [e.op for e in await store.edits()] == ["tag"]
+
+
+async def test_the_rows_become_films_off_the_event_loop(storage: Backend, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A bot reloading the catalogue another process changed goes on answering meanwhile: the second of Python
+    # that makes 20,000 films of the rows runs in a thread, not on the event loop.
+    made_on: set[int] = set()
+    make = catalog_sql._film_from_row
+
+    def recording(*args: Any) -> Film:
+        made_on.add(threading.get_ident())
+        return make(*args)
+
+    monkeypatch.setattr(catalog_sql, "_film_from_row", recording)
+    store = CatalogStore(storage)
+    await store.replace_all([Film(id="a-2001", title="A", year=2001)], [], data_version="v1")
+    films, _ = await store.load()
+    assert [f.id for f in films] == ["a-2001"] and made_on and threading.get_ident() not in made_on
 
 
 async def test_a_lease_is_held_by_one_process_until_it_lapses(storage: Backend) -> None:

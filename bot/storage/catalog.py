@@ -60,31 +60,20 @@ class CatalogStore:
             await _new_revision(conn)
 
     async def load(self) -> tuple[list[Film], list[Link]]:
-        """Read the whole catalogue into typed objects (done once at start-up)."""
-        tags: dict[str, list[str]] = {}
-        for row in await self.db.fetchall("SELECT film_id, tag FROM film_tags ORDER BY film_id, position"):
-            tags.setdefault(row[0], []).append(row[1])
-        scores: dict[str, list[Score]] = {}
-        for row in await self.db.fetchall("SELECT film_id, kind, value, count, source, as_of FROM scores"):
-            scores.setdefault(row[0], []).append(Score(row[1], row[2], row[4], row[5], row[3]))
-        availability: dict[str, list[Availability]] = {}
-        for row in await self.db.fetchall(
-            "SELECT film_id, service, region, kind, checked, source FROM availability ORDER BY film_id, region, service"
-        ):
-            availability.setdefault(row[0], []).append(Availability(row[1], row[2], row[3], row[4], row[5]))
+        """Read the whole catalogue into typed objects (at start-up, and when another process changed it)."""
+        tag_rows = await self.db.fetchall("SELECT film_id, tag FROM film_tags ORDER BY film_id, position")
+        score_rows = await self.db.fetchall("SELECT film_id, kind, value, count, source, as_of FROM scores")
+        availability_rows = await self.db.fetchall("SELECT film_id, service, region, kind, checked, source "
+                                                   "FROM availability ORDER BY film_id, region, service")
         # The list columns come back as one JSON array per film (one decode instead of ten): start-up reads
         # every film, and this is most of its cost.
         lists_sql = " || ',' || ".join(_LIST_COLUMNS)
-        films = [
-            _film_from_row(row, tags.get(row[0], ()), scores.get(row[0], ()), availability.get(row[0], ()))
-            for row in await self.db.fetchall(f"SELECT {', '.join(_SCALAR_COLUMNS)}, '[' || {lists_sql} || ']' "
-                                              "FROM films")
-        ]
-        links = [
-            Link(row[0], row[1], row[2], row[3])
-            for row in await self.db.fetchall("SELECT a, b, reason, origin FROM links ORDER BY a, b")
-        ]
-        return films, links
+        film_rows = await self.db.fetchall(f"SELECT {', '.join(_SCALAR_COLUMNS)}, '[' || {lists_sql} || ']' FROM films")
+        link_rows = await self.db.fetchall("SELECT a, b, reason, origin FROM links ORDER BY a, b")
+        # Making 20,000 films of the rows is most of a second of Python: in a thread, so that a bot reloading
+        # the catalogue another process changed goes on answering meanwhile.
+        return await asyncio.to_thread(_catalogue_from_rows, tag_rows, score_rows, availability_rows, film_rows,
+                                       link_rows)
 
     async def upsert_film(self, film: Film, *, edit: tuple[int | None, int | None, str, dict] | None = None) -> None:
         """Write one film (replacing its tags, scores and availability) and log the edit that caused it."""
@@ -293,6 +282,24 @@ _encode_sorted = json.JSONEncoder(sort_keys=True).encode
 
 _SCALAR_COLUMNS = ("id", "title", "year", "runtime", "certificate", "imdb_id", "curated", "pitch", "notes",
                    "popularity", "original_title", "billed", "series", "series_order", "method")
+
+
+def _catalogue_from_rows(tag_rows: Sequence[Sequence[Any]], score_rows: Sequence[Sequence[Any]],
+                         availability_rows: Sequence[Sequence[Any]], film_rows: Sequence[Sequence[Any]],
+                         link_rows: Sequence[Sequence[Any]]) -> tuple[list[Film], list[Link]]:
+    """`CatalogStore.load`'s rows as films (with their tags, scores and availability) and links."""
+    tags: dict[str, list[str]] = {}
+    for row in tag_rows:
+        tags.setdefault(row[0], []).append(row[1])
+    scores: dict[str, list[Score]] = {}
+    for row in score_rows:
+        scores.setdefault(row[0], []).append(Score(row[1], row[2], row[4], row[5], row[3]))
+    availability: dict[str, list[Availability]] = {}
+    for row in availability_rows:
+        availability.setdefault(row[0], []).append(Availability(row[1], row[2], row[3], row[4], row[5]))
+    films = [_film_from_row(row, tags.get(row[0], ()), scores.get(row[0], ()), availability.get(row[0], ()))
+             for row in film_rows]
+    return films, [Link(row[0], row[1], row[2], row[3]) for row in link_rows]
 
 
 def _film_from_row(row: Sequence[Any], tags: Iterable[str], scores: Iterable[Score],
