@@ -22,6 +22,7 @@ import pytest
 
 from bot.composition import FEATURES
 from bot.core.app import Marquee
+from bot.core.cluster import reload_catalogue
 from bot.core.interface import Actor
 from bot.core.rendering import render, render_text, to_json
 from bot.core.results import Failure
@@ -31,8 +32,10 @@ from bot.domain.interchange import (
     export_csv, export_json, film_from_record, film_to_record, movielens_title, parse_csv, parse_imdb_basics,
     parse_json, parse_movielens, parse_streaming, same_film,
 )
-from bot.domain.models import Link
+from bot.domain.models import Film, Link
 from bot.domain.records import YEAR_RANGE
+from bot.storage.catalog import CatalogStore
+from bot.storage.db import Database
 from bot.storage.migrations import LATEST_VERSION
 from cogs.catalog.results import CatalogImport
 from cogs.catalog.service import CatalogService
@@ -516,6 +519,23 @@ async def test_unreadable_files_say_why(app: Marquee) -> None:
     assert isinstance(unknown, Failure) and "format" in unknown.message
     wrong = await run(app, "catalog import", file=b"movieId,title,genres\n1,X (2000),Drama\n", format="csv")
     assert wrong.error and "header" in wrong.error
+
+
+async def test_a_change_by_another_process_is_reloaded(app: Marquee) -> None:
+    # What the cluster watcher does when another process (the command line, a second bot) changed the catalogue.
+    films_before = len(app.catalogue.catalog)
+    other = await Database.open(app.ctx.db.path)
+    try:
+        await CatalogStore(other).apply_changes(upserted=[Film(id="marquee-reload-test-2026", title="Marquee Reload Test",
+                                                               year=2026, directors=("Ann Example",))])
+    finally:
+        await other.close()
+    before = app.catalogue.catalog
+    await reload_catalogue(app.catalogue)
+    assert app.catalogue.catalog is not before and app.catalogue.similarity.catalog is app.catalogue.catalog
+    assert app.catalogue.find("Marquee Reload Test").id == "marquee-reload-test-2026"
+    assert [f.id for f in app.catalogue.titles.autocomplete("marquee reload")] == ["marquee-reload-test-2026"]
+    assert len(app.catalogue.catalog) == films_before + 1  # and the rest is all there
 
 
 @pytest.mark.slow

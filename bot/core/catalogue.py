@@ -297,13 +297,19 @@ class Catalogue:
             upserted=change.upserted, removed=change.removed, links_added=change.links_added,
             links_removed=change.links_removed, edit=(*who, op, plan.payload))
         if plan.engine is not None:
-            retired = [self._swap(plan.engine)]
-            keep_out_of_collections()
-            await asyncio.to_thread(free_gradually, retired)
-            await asyncio.to_thread(release_free_memory)
+            await self.put_in_place(plan.engine)
         else:
             self.show(change)
             self._prepare_soon()
+
+    async def put_in_place(self, engine: Engine) -> None:
+        """Answer from `engine` from now on, and free the old one a piece at a time in a thread (freeing it at
+        once would hold the interpreter, and so the event loop, for a quarter of a second or more). Call it
+        holding the edit lock."""
+        retired = [self._swap(engine)]
+        keep_out_of_collections()
+        await asyncio.to_thread(free_gradually, retired)
+        await asyncio.to_thread(release_free_memory)
 
     def _swap(self, engine: Engine) -> Engine:
         """Put a new engine in place of the running one, all at once (every reader takes the catalogue,

@@ -23,7 +23,6 @@ from ..storage.backend import Backend
 from ..storage.catalog import WRITTEN_HERE
 from ..storage.coordination import Leases, RateSlots, process_id
 from .catalogue import Catalogue
-from .memory import release_free_memory
 
 log = logging.getLogger(__name__)
 
@@ -112,10 +111,10 @@ async def reload_catalogue(catalogue: Catalogue) -> None:
     finally:
         if collecting:
             gc.enable()
+    engine = fresh.catalog, fresh.titles, fresh.similarity
+    del fresh
     async with catalogue.edit_lock:
-        catalogue.catalog, catalogue.titles, catalogue.similarity = fresh.catalog, fresh.titles, fresh.similarity
-    gc.freeze()
-    release_free_memory()
+        await catalogue.put_in_place(engine)
 
 
 class CatalogueWatcher:
