@@ -394,8 +394,30 @@ def test_most_popular_of_many_films_is_the_top_of_the_popularity_order():
     # gives up and ranks them).
     for chosen in (set(ranked[::2]), set(ranked[-300:]), set(ranked[:40]) | set(ranked[-200:]), set(ranked[::7]),
                    set(ranked[100:110])):
+        numbers = {index._film_numbers[fid] for fid in chosen}
         for count in (5, 10, 50):
-            assert index._most_popular(chosen, count) == set(sorted(chosen, key=place.__getitem__)[:count])
+            found = {index._film_ids[number] for number in index._most_popular(numbers, count)}
+            assert found == set(sorted(chosen, key=place.__getitem__)[:count])
+
+
+def test_a_film_removed_and_added_again_keeps_its_number_and_is_found_again(index, catalog):
+    film = catalog.get("oldboy-2013")
+    number = index._film_numbers[film.id]
+    catalog.remove(film.id)
+    assert "oldboy-2013" not in ids(index.autocomplete("oldboy"))
+    catalog.upsert(film)
+    assert index._film_numbers[film.id] == number
+    assert "oldboy-2013" in ids(index.autocomplete("oldboy"))
+    assert {f.id for f in index.resolve("oldboy").candidates} == {"oldboy-2003", "oldboy-2013"}
+
+
+def test_a_pickled_index_answers_as_the_original(index):
+    import pickle
+
+    index.autocomplete("jonh wick")  # the typo index is built, and pickled with the rest
+    copy = pickle.loads(pickle.dumps(index))
+    for typed in ("kil bil", "o", "the r", "jonh wick", "oldboy", "toy stroy 2", "a p"):
+        assert [(m.film.id, m.rank) for m in copy.search(typed)] == [(m.film.id, m.rank) for m in index.search(typed)]
 
 
 # The catalogue turns the resolution into a prompt, and the prompt is rendered -------------------------

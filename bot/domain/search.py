@@ -25,6 +25,7 @@ from itertools import islice
 from typing import Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 from bot.domain.catalog import Catalog
 from bot.domain.models import Film
@@ -194,6 +195,18 @@ class _Query:
 
 
 @dataclass(slots=True)
+class _Ranking:
+    """The catalogue's popularity order in film numbers, for one catalogue version and numbering."""
+
+    version: int  # the catalogue's
+    numbered: int  # films numbered when it was made
+    place_of: npt.NDArray[np.intp]  # film number -> place in the popularity order, for ranking many films in numpy
+    places: list[int]  # the same as Python ints, for sort keys
+    number_at: list[int]  # place -> film number (-1: a film without a name, never indexed)
+    prior_of: list[float]  # film number -> the catalogue's prior
+
+
+@dataclass(slots=True)
 class Match:
     film: Film
     text_score: float  # how well the words match, 0-~1.2, independent of popularity
@@ -227,11 +240,17 @@ class Resolution:
 class TitleIndex:
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
-        self._names: dict[str, list[_Name]] = {}
+        # Films are numbered as the index meets them (a film removed and added again keeps its number), and
+        # postings, exact names and popular lists hold numbers: a query reaches thousands of films, and at
+        # 200,000 films each look-up by string id (its hash, the dict's table, the entry, the value) was a
+        # chain of cache misses where a number indexes a list or a numpy array.
+        self._film_numbers: dict[str, int] = {}
+        self._film_ids: list[str] = []  # film number -> film id
+        self._names: list[list[_Name]] = []  # film number -> the film's names (none once removed)
         self._film_tokens: dict[str, frozenset[str]] = {}
         # Most tokens name one film: a 1-tuple costs a quarter of a set, so postings start as one.
-        self._postings: dict[str, set[str] | tuple[str]] = {}
-        self._by_name: dict[str, set[str]] = {}  # compact name -> films of exactly that name
+        self._postings: dict[str, set[int] | tuple[int]] = {}
+        self._by_name: dict[str, set[int]] = {}  # compact name -> films of exactly that name
         self._sorted_tokens: list[str] = []
         # Trigram -> ids of the tokens containing it (`_id_tokens`), in typed arrays: counted in numpy by the
         # typo matching, and half the size of lists. Each token is appended once per distinct gram, and
@@ -244,11 +263,11 @@ class TitleIndex:
         # comparing two of them compares the tokens; tokens added later get ids above it.
         self._ordered_ids = 0
         # Broad prefix -> its most popular films, best first (see _popular_with_prefix).
-        self._popular: dict[str, list[str]] | None = None
+        self._popular: dict[str, list[int]] | None = None
         self._popular_truncated: set[str] = set()
         self._popular_anchor: tuple[str, float] | None = None
-        self._rank_cache: tuple[int, dict[str, int]] | None = None
-        self._stopword_popular: dict[tuple[str, int], set[str]] = {}
+        self._ranking: _Ranking | None = None
+        self._stopword_popular: dict[tuple[str, int], set[int]] = {}
         self._stopword_version = -1
         for film in catalog:
             self._add(film, bulk=True)
@@ -277,41 +296,46 @@ class TitleIndex:
         if not self._anchor_holds():
             self._popular = None  # every prior was rescaled: rebuilt on the next broad query
             return
-        priors = self.catalog.priors()
+        priors, film_ids = self.catalog.priors(), self._film_ids
 
-        def key(fid: str) -> tuple[float, str]:
+        def key(number: int) -> tuple[float, str]:  # the catalogue's popularity order
+            fid = film_ids[number]
             return -priors.get(fid, 0.0), fid
 
         if self._popular_anchor is None and film.popularity > 0:
             self._popular_anchor = (film.id, priors[film.id])
+        number = self._film_numbers[film.id]
         for prefix in self._cached_prefixes(tokens):
             films = self._popular[prefix]
-            if film.id in films:
+            if number in films:
                 continue
-            if len(films) >= POPULAR_KEPT and key(film.id) > key(films[-1]):
+            if len(films) >= POPULAR_KEPT and key(number) > key(films[-1]):
                 continue
-            bisect.insort(films, film.id, key=key)
+            bisect.insort(films, number, key=key)
             if len(films) > POPULAR_KEPT:
                 films.pop()
                 self._popular_truncated.add(prefix)
 
     def _film_removed(self, film: Film, *, bulk: bool) -> None:
-        names = self._names.pop(film.id, [])
+        number = self._film_numbers.get(film.id)
+        if number is None:  # never indexed (no name)
+            return
+        names, self._names[number] = self._names[number], []
         tokens = self._film_tokens.pop(film.id, frozenset())
         if self._popular is not None:
             if self._popular_anchor is not None and self._popular_anchor[0] == film.id:
                 self._popular_anchor = self._pick_anchor(exclude=film.id)
             for prefix in self._cached_prefixes(tokens):
                 films = self._popular[prefix]
-                if film.id in films:
-                    films.remove(film.id)
+                if number in films:
+                    films.remove(number)
                     if len(films) < MAX_SCORED and prefix in self._popular_truncated:
                         del self._popular[prefix]  # the films below the cut are unknown: recomputed when asked
                         self._popular_truncated.discard(prefix)
         for name in names:
             ids = self._by_name.get(name.compact)
             if ids is not None:
-                ids.discard(film.id)
+                ids.discard(number)
                 if not ids:
                     del self._by_name[name.compact]
         for token in tokens:
@@ -319,11 +343,11 @@ class TitleIndex:
             if posting is None:
                 continue
             if isinstance(posting, set):
-                posting.discard(film.id)
+                posting.discard(number)
                 if len(posting) == 1:
                     self._postings[token] = (next(iter(posting)),)
                 continue
-            if posting[0] != film.id:
+            if posting[0] != number:
                 continue
             del self._postings[token]
             if not bulk:  # a bulk batch sorts the token list again once it is done
@@ -353,25 +377,31 @@ class TitleIndex:
         if not names:
             return
         fid = film.id
-        self._names[fid] = names
+        fid_number = self._film_numbers.get(fid)
+        if fid_number is None:
+            fid_number = self._film_numbers[fid] = len(self._film_ids)
+            self._film_ids.append(fid)
+            self._names.append(names)
+        else:
+            self._names[fid_number] = names
         tokens = names[0].searchable if len(names) == 1 else frozenset().union(*(n.searchable for n in names))
         self._film_tokens[fid] = tokens
         for name in names:
-            self._by_name.setdefault(name.compact, set()).add(fid)
+            self._by_name.setdefault(name.compact, set()).add(fid_number)
         postings = self._postings
         trigram_tokens = self._trigram_tokens
         for token in tokens:
             ids = postings.get(token)
             if ids is None:
-                postings[token] = (fid,)
+                postings[token] = (fid_number,)
                 if not bulk:
                     bisect.insort(self._sorted_tokens, token)
                 if trigram_tokens is not None:
                     _add_grams(trigram_tokens, token, self._token_id(token))
             elif isinstance(ids, set):
-                ids.add(fid)
-            elif ids[0] != fid:
-                postings[token] = {ids[0], fid}
+                ids.add(fid_number)
+            elif ids[0] != fid_number:
+                postings[token] = {ids[0], fid_number}
 
     @property
     def typo_index_built(self) -> bool:
@@ -404,13 +434,22 @@ class TitleIndex:
 
     # ------------------------------------------------------------------ popular films per broad prefix
 
-    def _rank_positions(self) -> dict[str, int]:
-        """Film id -> place in the catalogue's popularity order (sorting by an int is cheapest)."""
-        cache = self._rank_cache
-        if cache is None or cache[0] != self.catalog.version:
-            cache = self._rank_cache = (self.catalog.version,
-                                        {fid: i for i, fid in enumerate(self.catalog.ranked_ids())})
-        return cache[1]
+    def _rank(self) -> _Ranking:
+        """The catalogue's popularity order and priors by film number, remade when the catalogue changes
+        (or films were numbered since)."""
+        ranking = self._ranking
+        if ranking is None or ranking.version != self.catalog.version or ranking.numbered != len(self._film_ids):
+            ranked, numbers, film_ids = self.catalog.ranked_ids(), self._film_numbers, self._film_ids
+            number_at = [numbers.get(fid, -1) for fid in ranked]
+            places = [len(ranked)] * len(film_ids)  # films no longer in the catalogue: after every other
+            for place, number in enumerate(number_at):
+                if number >= 0:
+                    places[number] = place
+            priors = self.catalog.priors()
+            ranking = self._ranking = _Ranking(
+                self.catalog.version, len(film_ids), np.array(places, dtype=np.intp), places, number_at,
+                [priors.get(fid, 0.0) for fid in film_ids])
+        return ranking
 
     def _pick_anchor(self, exclude: str = "") -> tuple[str, float] | None:
         """A film whose prior moves whenever the catalogue rescales popularity (None: no film to rescale)."""
@@ -425,14 +464,14 @@ class TitleIndex:
         anchor = self._popular_anchor
         return anchor is None or self.catalog.priors().get(anchor[0]) == anchor[1]
 
-    def _build_popular(self) -> dict[str, list[str]]:
+    def _build_popular(self) -> dict[str, list[int]]:
         """Top films of every prefix too broad to enumerate, bottom-up so each posting is read once."""
-        popular: dict[str, list[str]] = {}
+        popular: dict[str, list[int]] = {}
         self._popular = popular
         self._popular_truncated = set()
         self._popular_anchor = self._pick_anchor()
         tokens = self._sorted_tokens
-        positions = self._rank_positions()
+        positions = self._rank().places
         lo = 0
         while lo < len(tokens):
             first = tokens[lo][0]
@@ -441,12 +480,12 @@ class TitleIndex:
             lo = hi
         return popular
 
-    def _fill_popular(self, popular: dict[str, list[str]], prefix: str, lo: int, hi: int,
-                      positions: dict[str, int]) -> list[str]:
+    def _fill_popular(self, popular: dict[str, list[int]], prefix: str, lo: int, hi: int,
+                      positions: list[int]) -> list[int]:
         """Most popular films with a token in tokens[lo:hi] (all starting with `prefix`), kept in `popular`
-        (the cache `self._popular`) if broad."""
+        (the cache `self._popular`) if broad. `positions`: film number -> place in the popularity order."""
         tokens, postings = self._sorted_tokens, self._postings
-        ids: set[str] = set()
+        ids: set[int] = set()
         broad = hi - lo > PREFIX_EXPANSION_CAP
         if not broad:
             for token in tokens[lo:hi]:
@@ -473,7 +512,7 @@ class TitleIndex:
         popular = self._popular or {}
         return {token[:n] for token in tokens for n in range(1, len(token) + 1) if token[:n] in popular}
 
-    def _popular_with_prefix(self, prefix: str) -> list[str]:
+    def _popular_with_prefix(self, prefix: str) -> list[int]:
         popular = self._popular
         if popular is None or not self._anchor_holds():
             popular = self._build_popular()
@@ -482,7 +521,7 @@ class TitleIndex:
             tokens = self._sorted_tokens
             lo = bisect.bisect_left(tokens, prefix)
             hi = bisect.bisect_left(tokens, _after_prefix(prefix), lo)
-            films = self._fill_popular(popular, prefix, lo, hi, self._rank_positions())
+            films = self._fill_popular(popular, prefix, lo, hi, self._rank().places)
         return films[:MAX_SCORED]
 
     # ------------------------------------------------------------------ queries
@@ -503,18 +542,18 @@ class TitleIndex:
         shape = _Query(query, " ".join(tokens), "".join(tokens), sum(q.weight for q in query),
                        sum(1 for q in query if q.counted))
         candidates = self._candidates(query, shape.compact)
-        priors = self.catalog.priors()
+        film_ids, priors = self._film_ids, self._rank().prior_of
         # Ranked as plain tuples (best rank, then title, then id: ids differ, so nothing after them is ever
         # compared), sorted without a key function; only the `limit` shown become Matches.
         ranked: list[tuple[float, str, str, float, float, Film]] = []
-        for fid in candidates:
-            film = films.get(fid)
+        for number in candidates:
+            film = films.get(film_ids[number])
             if film is None:
                 continue
-            text_score, words = self._score(fid, shape)
+            text_score, words = self._score(number, shape)
             if text_score <= 0.0:
                 continue
-            ranked.append((-(text_score + 0.08 * priors.get(fid, 0.0)), film.title, film.id, text_score, words, film))
+            ranked.append((-(text_score + 0.08 * priors[number]), film.title, film.id, text_score, words, film))
         if text in films:  # a pasted film id
             pasted = films[text]
             ranked = [r for r in ranked if r[2] != text]
@@ -639,7 +678,8 @@ class TitleIndex:
             if len(candidate) >= 3 and candidate != token and quality > matches.get(candidate, 0.0):
                 matches[candidate] = quality  # ("kil" is no typo of "il": shorter tokens are left out)
 
-    def _candidates(self, query: list[_QueryToken], compact: str) -> set[str]:
+    def _candidates(self, query: list[_QueryToken], compact: str) -> set[int]:
+        """The numbers of the films worth scoring for the query."""
         postings = self._postings
         exact_names = self._by_name.get(compact, set())
         generators = [q for q in query if q.matches and not q.broad]
@@ -662,7 +702,7 @@ class TitleIndex:
             if q.text in STOPWORDS and q.text in q.matches:
                 finding.add(q.text)
             # One union of every matched token's films, in C (a prefix can match hundreds of tokens).
-            ids: set[str] = set().union(*map(postings.__getitem__, finding))
+            ids: set[int] = set().union(*map(postings.__getitem__, finding))
             if ids:
                 per_token.append(ids)
         if not per_token:  # only typos of stopwords: their most popular films, as for stopwords alone
@@ -686,13 +726,13 @@ class TitleIndex:
             pool = self._shortlist(pool, query, exact_names)
         return pool
 
-    def _shortlist(self, pool: set[str], query: list[_QueryToken], exact_names: set[str]) -> set[str]:
+    def _shortlist(self, pool: set[int], query: list[_QueryToken], exact_names: set[int]) -> set[int]:
         """Too many films to score: keep exact names, whole-word matches, then the popular."""
         exact_tokens = [self._postings[q.text] for q in query if q.weight == 1.0 and q.text in self._postings]
-        whole: set[str] = pool.intersection(*exact_tokens) if exact_tokens else set()
+        whole: set[int] = pool.intersection(*exact_tokens) if exact_tokens else set()
         return (exact_names & pool) | self._most_popular(whole, MAX_SCORED // 2) | self._most_popular(pool, MAX_SCORED)
 
-    def _popular_for_stopword(self, query_token: _QueryToken) -> set[str]:
+    def _popular_for_stopword(self, query_token: _QueryToken) -> set[int]:
         # Cached per catalogue version: "a" or "the" can name a third of the catalogue.
         if self._stopword_version != self.catalog.version:
             self._stopword_popular.clear()
@@ -700,16 +740,18 @@ class TitleIndex:
         key = (query_token.text, len(query_token.matches))  # a last word also matches its completions
         found = self._stopword_popular.get(key)
         if found is None:
-            ids: set[str] = set()
+            ids: set[int] = set()
             for token in query_token.matches:
                 ids.update(self._postings[token])
             found = self._stopword_popular[key] = self._most_popular(ids, MAX_SCORED)
         return found
 
-    def _most_popular(self, ids: set[str], count: int) -> set[str]:
+    def _most_popular(self, ids: set[int], count: int) -> set[int]:
+        """The `count` most popular of the films numbered `ids`."""
         if len(ids) <= count:
             return ids
-        ranked = self.catalog.ranked_ids()
+        ranking = self._rank()
+        ranked = ranking.number_at
         if 4 * len(ids) * len(ids) > count * len(ranked):
             # Many films ("a" names a third of them): their `count` most popular usually come early in the
             # popularity order, so walking it from the top (in C) beats ranking every one of them. The walk
@@ -720,25 +762,25 @@ class TitleIndex:
                 return set(found)
         # The `count` smallest places, in no order, by numpy's partition (linear): a whole sort of the places
         # as Python ints cost a fifth more for 600 films, heapq.nsmallest (a Python loop) three times more.
-        positions = self._rank_positions()
-        places = np.fromiter(map(positions.__getitem__, ids), dtype=np.intp, count=len(ids))
+        places = ranking.place_of[np.fromiter(ids, dtype=np.intp, count=len(ids))]
         return {ranked[i] for i in np.partition(places, count - 1)[:count].tolist()}
 
-    def _scan_broad(self, query: list[_QueryToken]) -> set[str]:
+    def _scan_broad(self, query: list[_QueryToken]) -> set[int]:
         """Only very short prefixes ('t'): the most popular films with a word starting so."""
         broad = [q.text for q in query if q.broad]
         if not broad:
             return set()
         found = self._popular_with_prefix(min(broad, key=len))
         rest = [b for b in broad if b != min(broad, key=len)]
-        return {fid for fid in found
-                if all(any(t.startswith(b) for t in self._film_tokens.get(fid, ())) for b in rest)}
+        film_tokens, film_ids = self._film_tokens, self._film_ids
+        return {number for number in found
+                if all(any(t.startswith(b) for t in film_tokens.get(film_ids[number], ())) for b in rest)}
 
-    def _score(self, fid: str, query: _Query) -> tuple[float, float]:
-        """(text score, word match) of the film's best-matching name."""
+    def _score(self, number: int, query: _Query) -> tuple[float, float]:
+        """(text score, word match) of the best-matching name of the film numbered `number`."""
         best, best_words = 0.0, 0.0
         words, joined, compact, total_weight = query.words, query.joined, query.compact, query.total_weight
-        for name in self._names.get(fid, ()):
+        for name in self._names[number]:
             matched = 0.0
             covered: set[str] = set()  # name tokens matched: two typed words on one ("kil bil": "oil") cover one
             for q in words:
@@ -783,8 +825,7 @@ class TitleIndex:
         elif (trailing := _TRAILING_YEAR.match(text)) and "".join(tokenize(text)) not in self._by_name:
             # "Heat 1995" names a year, "Blade Runner 2049" does not.
             title, year = trailing["title"], int(trailing["year"])
-        named = [self.catalog.films[fid] for fid in self._by_name.get("".join(tokenize(title)), ())
-                 if fid in self.catalog]
+        named = self._films_named(title)
         chosen = self._narrow(named, year, director) if named else []
         if chosen:
             return self._outcome(chosen)
@@ -814,8 +855,13 @@ class TitleIndex:
     def named(self, text: str) -> list[Film]:
         """Every film whose title, original title or alias is exactly `text` (folded as the index folds),
         best known first. No suggestions, no years: a cheap question for text scanned word by word."""
-        return self._by_prior([self.catalog.films[fid] for fid in self._by_name.get("".join(tokenize(text)), ())
-                               if fid in self.catalog])
+        return self._by_prior(self._films_named(text))
+
+    def _films_named(self, text: str) -> list[Film]:
+        """The catalogue's films whose exact name is `text` (folded as the index folds), in no order."""
+        films = self.catalog.films
+        named = (self._film_ids[number] for number in self._by_name.get("".join(tokenize(text)), ()))
+        return [films[fid] for fid in named if fid in films]
 
     def _by_prior(self, films: list[Film]) -> list[Film]:
         priors = self.catalog.priors()
