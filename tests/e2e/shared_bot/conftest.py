@@ -1,5 +1,6 @@
-"""One stand-in and one bot process per test module here: these modules' tests only read the catalogue or
-write rows of their own users, and starting a bot costs about 1.5 s of CPU, most of a short test.
+"""One stand-in and one bot process per test module here: these modules' tests never restart the bot, and each
+changes only what no other test of its module looks at (its own users' rows, its own channel's movie night,
+catalogue films the others do not read); starting a bot costs about 1.2 s of CPU, most of a short test.
 
 Each module runs its tests on the module's event loop, where the stand-in and the bot's connection live:
 `pytestmark = pytest.mark.asyncio(loop_scope="module")`. Tests here must not depend on one another: each uses
