@@ -42,17 +42,34 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     return 2 * (os.cpu_count() or 1)
 
 
+SLOW_TEST_SECONDS, E2E_TEST_SECONDS = 15, 3
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # The `slow` tests (a scale scenario waits 30 s for its deadline) go first, one at the head of each xdist
-    # worker's share: worksteal hands each worker an equal run of this list and steals only from the ends of
-    # queues, so a slow test left in the middle starts late and ends the run alone (128 s where the other
-    # workers were done by 82 s). Every worker computes the same order, as xdist requires.
+    # The `slow` tests (a scale scenario takes 20-30 s) go first, one at the head of each xdist worker's share:
+    # worksteal hands each worker an equal run of this list and steals only from the ends of queues, so a slow
+    # test left in the middle starts late and ends the run alone (128 s where the other workers were done by
+    # 82 s). The other end-to-end tests (a bot process each, seconds) follow, a module at a time (a shared_bot
+    # module starts one bot for all its tests) spread over the workers: left together in one worker's share,
+    # the last of them were stolen at the end and kept one worker busy 13 s after the others. What is left to
+    # steal at the end is then short. Every worker computes the same order, as xdist requires.
     workers = int(getattr(config, "workerinput", {}).get("workercount", 1))
-    slow = [item for item in items if item.get_closest_marker("slow")]
-    if workers < 2 or not slow:
+    if workers < 2:
         return
-    rest = [item for item in items if not item.get_closest_marker("slow")]
-    heads = [slow[n::workers] for n in range(workers)]
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    modules: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        if not item.get_closest_marker("slow") and item.nodeid.startswith("tests/e2e/"):
+            modules.setdefault(item.nodeid.split("::")[0], []).append(item)
+    heads: list[list[pytest.Item]] = [slow[n::workers] for n in range(workers)]
+    # Rough seconds, to even out the heads: a slow test takes 10-30 s, another end-to-end test a few.
+    load = [SLOW_TEST_SECONDS * len(head) for head in heads]
+    for module in sorted(modules.values(), key=len, reverse=True):  # the biggest first, each to the least loaded
+        lightest = load.index(min(load))
+        heads[lightest] += module
+        load[lightest] += E2E_TEST_SECONDS * len(module)
+    placed = {id(item) for head in heads for item in head}
+    rest = [item for item in items if id(item) not in placed]
     ordered: list[pytest.Item] = []
     remaining = len(items)
     for n, head in enumerate(heads):
