@@ -22,7 +22,7 @@ import unicodedata
 from array import array
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -488,8 +488,7 @@ class TitleIndex:
         ids: set[int] = set()
         broad = hi - lo > PREFIX_EXPANSION_CAP
         if not broad:
-            for token in tokens[lo:hi]:
-                ids.update(postings[token])
+            ids = self._films_with(tokens[lo:hi])
         else:
             if tokens[lo] == prefix:
                 ids.update(postings[prefix])
@@ -678,9 +677,13 @@ class TitleIndex:
             if len(candidate) >= 3 and candidate != token and quality > matches.get(candidate, 0.0):
                 matches[candidate] = quality  # ("kil" is no typo of "il": shorter tokens are left out)
 
+    def _films_with(self, tokens: Iterable[str]) -> set[int]:
+        """The numbers of the films with any of `tokens` (all indexed): one union, in C, for however many
+        tokens (a prefix can match hundreds)."""
+        return set().union(*map(self._postings.__getitem__, tokens))
+
     def _candidates(self, query: list[_QueryToken], compact: str) -> set[int]:
         """The numbers of the films worth scoring for the query."""
-        postings = self._postings
         exact_names = self._by_name.get(compact, set())
         generators = [q for q in query if q.matches and not q.broad]
         content = [q for q in generators if q.weight == 1.0]
@@ -701,8 +704,7 @@ class TitleIndex:
             finding = q.matches.keys() - STOPWORDS
             if q.text in STOPWORDS and q.text in q.matches:
                 finding.add(q.text)
-            # One union of every matched token's films, in C (a prefix can match hundreds of tokens).
-            ids: set[int] = set().union(*map(postings.__getitem__, finding))
+            ids = self._films_with(finding)
             if ids:
                 per_token.append(ids)
         if not per_token:  # only typos of stopwords: their most popular films, as for stopwords alone
@@ -740,9 +742,7 @@ class TitleIndex:
         key = (query_token.text, len(query_token.matches))  # a last word also matches its completions
         found = self._stopword_popular.get(key)
         if found is None:
-            ids: set[int] = set()
-            for token in query_token.matches:
-                ids.update(self._postings[token])
+            ids = self._films_with(query_token.matches)
             found = self._stopword_popular[key] = self._most_popular(ids, MAX_SCORED)
         return found
 
