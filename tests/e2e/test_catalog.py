@@ -7,7 +7,6 @@ import pytest
 from tests.standin import ALICE, BOB, CAROL, BotProcess, DiscordStandIn, Perm, is_ephemeral, message_text
 
 MANAGER = int(Perm.MANAGE_GUILD)
-DEFERRED = 5  # interaction callback type: deferred channel message ("thinking…")
 STREAMING = (
     "show_id,type,title,director,cast,country,date_added,release_year,rating,duration,listed_in,description\n"
     's1,Movie,Heat,Michael Mann,"Al Pacino, Robert De Niro",United States," September 25, 2021",1995,R,170 min,'

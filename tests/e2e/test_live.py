@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 
 from tests.standin import ALICE, BOB, CAROL, REPO_ROOT, BotProcess, DiscordStandIn, is_ephemeral
+from tests.standin.server import DEFERRED_CHANNEL_MESSAGE
 from tests.standin.tmdb import TmdbStandIn
 from tests.standin.wikidata import WikidataStandIn
-
-DEFERRED = 5  # interaction callback type: deferred channel message ("thinking…")
 
 
 def components(items: list[dict]) -> list[dict]:
@@ -75,7 +74,7 @@ async def test_refresh_then_tmdb_streaming_posters_and_popular(standin: DiscordS
 
             sent = await standin.slash("where", title="heat-1995", region="US", user=ALICE)
             where = await sent.answer(timeout=15)
-            assert (await sent.response()).type == DEFERRED
+            assert (await sent.response()).type == DEFERRED_CHANNEL_MESSAGE
             assert "Max" in message_text(where) and "JustWatch via TMDB" in message_text(where)
 
             for user in (ALICE, BOB, CAROL):

@@ -7,8 +7,9 @@ import gzip
 
 import pytest
 
-from tests.e2e.test_catalog import DEFERRED, MANAGER, STREAMING, admin, text
+from tests.e2e.test_catalog import MANAGER, STREAMING, admin, text
 from tests.standin import ALICE, BOB, BotProcess, DiscordStandIn, is_ephemeral
+from tests.standin.server import DEFERRED_CHANNEL_MESSAGE
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")  # one bot for the module (conftest.py)
 
@@ -23,7 +24,7 @@ async def test_a_manager_edits_the_catalogue(standin: DiscordStandIn, bot: BotPr
 
     sent = await standin.slash("catalog tag", user=ALICE, permissions=MANAGER, film="heat-1995", tag="cathartic")
     # Acknowledged before the edit is written and re-indexed, which on a busy machine outlasts Discord's 3 s.
-    assert (await sent.response()).type == DEFERRED
+    assert (await sent.response()).type == DEFERRED_CHANNEL_MESSAGE
     tagged = await sent.answer(timeout=30)
     assert is_ephemeral(tagged) and "Tagged" in text(tagged) and "cathartic" in text(tagged)
     untagged = await admin(standin, "catalog untag", film="heat-1995", tag="cathartic")
