@@ -7,10 +7,10 @@ The same scenario runs twice:
 In each: a movie night in both guilds; 50 voters (25 per guild), each clicking the ballot's select twice at
 once; the process holding the deadline lease is SIGKILLed in the middle of the wave and started again;
 voters whose click was never answered click again. Then the deadline is brought forward (as another process
-would move it, through the database) and passes. Checked: every acknowledged
-ballot is in the database once, each night closes once with one announcement, edits of each ballot message
-are at least a second apart across processes, IDENTIFYs respected the bucket interval (the stand-in refuses
-one that comes too soon), and a catalogue import by another process reaches every bot's memory.
+would move it, through the database) and passes. Checked: every acknowledged ballot is in the database once,
+each night closes once with one announcement, edits of each ballot message are at least a second apart across
+processes, IDENTIFYs respected the bucket interval (the stand-in refuses one that comes too soon), and a
+catalogue import by another process reaches every bot's memory.
 The figures are written to the log (`-s` shows them) and quoted in the issue note.
 """
 from __future__ import annotations
