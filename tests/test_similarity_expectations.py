@@ -9,11 +9,12 @@ may be met by a special case for its film. Each kind:
 """
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from bot.domain.catalog import Catalog, vocabulary_maps
 from bot.domain.dataset import load_dataset
-from bot.domain.similarity import SimilarityEngine
+from bot.domain.similarity import SimilarityEngine, _telling, genre_only_ceiling
 
 TOP10 = [
     ("heat-1995", ["thief-1981", "collateral-2004", "the-town-2010", "ronin-1998"]),
@@ -211,3 +212,42 @@ def test_unrelated_films_never_meet(engine: SimilarityEngine, a: str, b: str) ->
 @pytest.mark.parametrize("a, b", VERY, ids=[f"{a}~{b}" for a, b in VERY])
 def test_sequels_and_companions_are_very_alike(engine: SimilarityEngine, a: str, b: str) -> None:
     assert engine.score(a, b) >= 70, (engine.score(a, b), engine.likeness(a, b))
+
+
+@pytest.mark.parametrize("count", [10, 50])
+def test_skipping_genre_only_films_never_changes_a_list(engine: SimilarityEngine, count: int) -> None:
+    """`ranked` scores films that share only genres just when they could reach the list: its lists must
+    be exactly those of ranking every film's score (`scores`), on films spread over the catalogue."""
+    arrays = engine.arrays
+    cap = engine.weights.same_series_in_a_list
+    for film_id in arrays.ids[::211]:
+        percent = np.rint(engine.scores(film_id) * 100).astype(int)
+        rows = np.flatnonzero(percent > 0)
+        order = rows[np.lexsort((rows, -arrays.prior[rows], -percent[rows]))]
+        own, same, expected = arrays.series[arrays.rows[film_id]], 0, []
+        for row in order.tolist():
+            if len(expected) == count:
+                break
+            if own is not None and arrays.series[row] == own:
+                same += 1
+                if same > cap:
+                    continue
+            expected.append((arrays.ids[row], int(percent[row])))
+        assert [(f.id, s) for f, s in engine.ranked(film_id, count)] == expected[:count], film_id
+
+
+def test_the_genre_only_ceiling_is_never_below_a_score(engine: SimilarityEngine) -> None:
+    arrays = engine.arrays
+    genre = arrays.families["genre"]
+    closest = 1.0
+    for film_id in arrays.ids[::211]:
+        row = arrays.rows[film_id]
+        exact = engine.scores(film_id)
+        dots = {name: family.dot(row, arrays.n) for name, family in arrays.families.items()}
+        rows = np.flatnonzero((dots["genre"] > 0) & ~_telling(dots, np.zeros(arrays.n, np.float32)))
+        rows = rows[~np.isin(rows, [arrays.rows[f] for f in engine.catalog.linked_ids(film_id) if f in arrays.rows])]
+        likeness = genre.informed_cosine(row, dots["genre"][rows], engine.weights.genre_mass, rows)
+        ceiling = genre_only_ceiling(likeness, (arrays.prior[rows] + arrays.prior[row]) / 2, engine.weights)
+        assert (ceiling >= exact[rows]).all(), film_id
+        closest = min([closest, *(ceiling - exact[rows]).tolist()])
+    assert closest < 0.01  # and tight: some pair reaches it

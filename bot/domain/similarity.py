@@ -30,6 +30,7 @@ from bot.domain.reasons import PICK_FACET_ORDER, WEAK_PICK_TAGS, Reason, facet_p
 from bot.domain.vectors import BILLING_WEIGHTS, FilmArrays, RowArray, shared_dot
 
 FloatArray = npt.NDArray[np.float32]
+Features = dict[str, dict[int, float]]  # a film's features by family (`Family.features`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +121,25 @@ def combine(likeness: dict[str, FloatArray], years: tuple[FloatArray, FloatArray
     return np.clip(score, 0.0, 1.0).astype(np.float32)
 
 
+def genre_only_ceiling(genre: FloatArray, prior: FloatArray, w: Weights = WEIGHTS) -> npt.NDArray[np.float64]:
+    """The most `combine` can give pairs whose only evidence is their genres (likeness `genre`) and perhaps
+    a country and language: those at full likeness, no years apart, plus the popularity prior. A little
+    over, never under (float32 rounding), so that a film it rules out could not have scored higher."""
+    other = w.genre * genre.astype(np.float64)
+    gate = np.minimum(1.0, other / w.place_gate)
+    content = 1.0 - (1.0 - other) * (1.0 - w.country * gate) * (1.0 - w.language * gate)
+    return content + w.prior * prior + 1e-4
+
+
+def _telling(dots: dict[str, FloatArray], linked: FloatArray) -> npt.NDArray[np.bool_]:
+    """The films with evidence of likeness besides genres and places: a shared tag, name or series, or a
+    curated link."""
+    telling = linked > 0
+    for name in ("tag", "director", "writer", "series", "cast"):
+        telling |= dots[name] > 0
+    return telling
+
+
 class SimilarityEngine:
     def __init__(self, catalog: Catalog, weights: Weights = WEIGHTS):
         self.catalog = catalog
@@ -150,24 +170,31 @@ class SimilarityEngine:
     def _scored(self, film_id: str) -> tuple[RowArray, FloatArray]:
         """The films that can be like `film_id` (array rows, ascending; perhaps itself) and their likeness;
         every other film's is 0."""
+        row, dots, linked = self._overlaps(film_id)
+        # Only films with some evidence besides place can score above 0 (country and language never count
+        # alone): the films sharing a genre, a tag, a name, a series or a link. (An overlap too slight to
+        # count, such as a rounded-away genre, lets a film in that combine then scores 0, as it scores every
+        # film without evidence.)
+        rows = np.flatnonzero(_telling(dots, linked) | (dots["genre"] > 0))
+        return rows, self._values(row, dots, linked, rows)
+
+    def _overlaps(self, film_id: str) -> tuple[int, dict[str, FloatArray], FloatArray]:
+        """Film `film_id`'s array row, its overlap (dot product) with every film in each family, and which
+        films it has a curated link with (1.0)."""
         arrays = self.arrays
         row = arrays.rows[self._film(film_id).id]
         n = arrays.n
-        families = arrays.families
-        dots = {name: family.dot(row, n) for name, family in families.items()}
+        dots = {name: family.dot(row, n) for name, family in arrays.families.items()}
         linked = np.zeros(n, np.float32)
         for other in self.catalog.linked_ids(film_id):
             if other in arrays.rows:
                 linked[arrays.rows[other]] = 1.0
-        # Only films with some evidence besides place can score above 0 (country and language never count
-        # alone): typically a few thousand of the catalogue's films, so everything past the overlaps is
-        # worked out for those alone, not for the whole catalogue. (An overlap too slight to count, such as
-        # a rounded-away genre, lets a film in that combine then scores 0, as it scores every film without
-        # evidence.)
-        touched = linked > 0
-        for name in ("tag", "genre", "director", "writer", "series", "cast"):
-            touched |= dots[name] > 0
-        rows = np.flatnonzero(touched)
+        return row, dots, linked
+
+    def _values(self, row: int, dots: dict[str, FloatArray], linked: FloatArray, rows: RowArray) -> FloatArray:
+        """The likeness of film `row` to the films at `rows`, from `_overlaps`."""
+        arrays = self.arrays
+        families = arrays.families
         near = {name: dot[rows] for name, dot in dots.items()}
         likeness: dict[str, FloatArray] = {}
         for name in ("tag", "country", "language"):
@@ -178,11 +205,14 @@ class SimilarityEngine:
         for name in ("director", "writer", "series", "cast"):
             likeness[name] = np.minimum(near[name], 1.0)
         year = arrays.year[rows].astype(np.float32)
+        values = combine(likeness, (np.full(len(rows), arrays.year[row], np.float32), year), linked[rows],
+                         self._pair_prior(row, rows), self.weights)
+        return values
+
+    def _pair_prior(self, row: int, rows: RowArray) -> FloatArray:
         # Both films' popularity, so that "is A like B" and "is B like A" get one answer.
-        prior = (arrays.prior[rows] + arrays.prior[row]) / 2
-        values = combine(likeness, (np.full(len(rows), arrays.year[row], np.float32), year), linked[rows], prior,
-                         self.weights)
-        return rows, values
+        prior = self.arrays.prior
+        return (prior[rows] + prior[row]) / 2
 
     def similar(self, film_id: str, count: int = 5, *, allowed: Collection[str] | None = None,
                 exclude: Iterable[str] = (), skip: int = 0) -> list[SimilarFilm]:
@@ -190,27 +220,40 @@ class SimilarityEngine:
         with its reasons."""
         film = self._film(film_id)
         ranked = self.ranked(film_id, skip + count, allowed=allowed, exclude=exclude)[skip:]
-        return [SimilarFilm(other, score, self._shared_reasons(film, other)[:3]) for other, score in ranked]
+        row = self.arrays.rows[film.id]
+        mine = {name: family.features(row) for name, family in self.arrays.families.items()}
+        return [SimilarFilm(other, score, self._shared_reasons(film, other, mine=mine)[:3]) for other, score in ranked]
 
     def ranked(self, film_id: str, count: int, *, allowed: Collection[str] | None = None,
                exclude: Iterable[str] = ()) -> list[tuple[Film, int]]:
         """`similar` without reasons: (film, score) best first; ties go to the better known film."""
         arrays = self.arrays
-        rows, values = self._scored(film_id)
-        mask = values > 0.0
-        mask &= rows != arrays.rows[film_id]
-        if allowed is not None:
-            keep = np.zeros(arrays.n, bool)
-            keep[[arrays.rows[f] for f in allowed if f in arrays.rows]] = True
-            mask &= keep[rows]
-        excluded = [row for row in map(arrays.rows.get, exclude) if row is not None]
-        if excluded:
-            mask &= ~np.isin(rows, excluded)
-        candidates = rows[mask]
+        row, dots, linked = self._overlaps(film_id)
+        if allowed is None:
+            eligible = np.ones(arrays.n, bool)
+        else:
+            eligible = np.zeros(arrays.n, bool)
+            eligible[[arrays.rows[f] for f in allowed if f in arrays.rows]] = True
+        eligible[[r for r in map(arrays.rows.get, exclude) if r is not None]] = False
+        eligible[row] = False
+        wanted = count + 40  # slack for the series cap below
+        # Films sharing only genres (and perhaps a place) are most of the films touched and rarely make a
+        # list: score the films with other evidence first, then only those genre-only films whose best
+        # possible score reaches the list's bar. The list is exactly the one scoring every film gives.
+        telling = _telling(dots, linked)
+        candidates, percent = self._contenders(row, dots, linked, np.flatnonzero(telling & eligible))
+        bar = np.partition(percent, len(percent) - wanted)[len(percent) - wanted] if len(percent) >= wanted else 0
+        genre_only = np.flatnonzero((dots["genre"] > 0) & ~telling & eligible)
+        if bar > 0 and len(genre_only):
+            genre = arrays.families["genre"].informed_cosine(row, dots["genre"][genre_only], self.weights.genre_mass,
+                                                             genre_only)
+            ceiling = genre_only_ceiling(genre, self._pair_prior(row, genre_only), self.weights)
+            genre_only = genre_only[np.rint(ceiling * 100) >= bar]
+        if len(genre_only):
+            more, more_percent = self._contenders(row, dots, linked, genre_only)
+            candidates, percent = np.concatenate((candidates, more)), np.concatenate((percent, more_percent))
         if len(candidates) == 0:
             return []
-        percent = np.rint(values[mask] * 100).astype(np.int32)
-        wanted = count + 40  # slack for the series cap below
         if len(candidates) > wanted:
             # The wanted-th best percent: everything at or above it is a contender (ties kept).
             bar = np.partition(percent, len(percent) - wanted)[len(percent) - wanted]
@@ -219,19 +262,26 @@ class SimilarityEngine:
         priors = arrays.prior[candidates]
         order = np.lexsort((candidates, -priors, -percent))  # rows are sorted by id: ties by id
         # A long series would fill the list with its own sequels: keep the closest few, then other films.
-        own_series = arrays.series[arrays.rows[film_id]]
+        own_series = arrays.series[row]
         out: list[tuple[Film, int]] = []
         same = 0
         for i in order:
             if percent[i] <= 0 or len(out) >= count:
                 break
-            row = int(candidates[i])
-            if own_series is not None and arrays.series[row] == own_series:
+            other = int(candidates[i])
+            if own_series is not None and arrays.series[other] == own_series:
                 same += 1
                 if same > self.weights.same_series_in_a_list:
                     continue
-            out.append((arrays.films[row], int(percent[i])))
+            out.append((arrays.films[other], int(percent[i])))
         return out
+
+    def _contenders(self, row: int, dots: dict[str, FloatArray], linked: FloatArray,
+                    rows: RowArray) -> tuple[RowArray, npt.NDArray[np.int32]]:
+        """Those of `rows` that score above 0, with their scores in percent."""
+        values = self._values(row, dots, linked, rows)
+        scoring = values > 0.0
+        return rows[scoring], np.rint(values[scoring] * 100).astype(np.int32)
 
     # ------------------------------------------------------------------ one pair
 
@@ -239,15 +289,17 @@ class SimilarityEngine:
         """Each family's likeness for one pair, as `scores` computes it."""
         return self._evidence(self._film(a_id), self._film(b_id))[0]
 
-    def _evidence(self, a: Film, b: Film) -> tuple[dict[str, float], dict[str, list[tuple[str, float, float]]]]:
+    def _evidence(self, a: Film, b: Film, mine: Features | None = None
+                  ) -> tuple[dict[str, float], dict[str, list[tuple[str, float, float]]]]:
         """Each family's likeness for one pair, and what they share in it (`Family.shared`): the reasons
-        need both, and finding the shared features is most of the work."""
+        need both, and finding the shared features is most of the work (`mine`: a's features by family,
+        when a is compared with several films)."""
         arrays = self.arrays
         row_a, row_b = arrays.rows[a.id], arrays.rows[b.id]
         likeness: dict[str, float] = {}
         shared: dict[str, list[tuple[str, float, float]]] = {}
         for name, family in arrays.families.items():
-            common = shared[name] = family.shared(row_a, row_b)
+            common = shared[name] = family.shared(row_a, row_b, None if mine is None else mine[name])
             dot = shared_dot(common)
             if name in ("director", "writer", "series", "cast"):
                 likeness[name] = min(1.0, dot)
@@ -291,13 +343,13 @@ class SimilarityEngine:
 
     # ------------------------------------------------------------------ reasons
 
-    def _shared_reasons(self, a: Film, b: Film, *, asked: bool = False) -> list[Reason]:
+    def _shared_reasons(self, a: Film, b: Film, *, asked: bool = False, mine: Features | None = None) -> list[Reason]:
         """What two films really have in common, most telling first.
 
         `asked`: the user asked about this pair (/islike): when nothing else links them, even a common
-        language or country is worth saying."""
+        language or country is worth saying. `mine`: as for `_evidence`."""
         w = self.weights
-        like, shared_in = self._evidence(a, b)
+        like, shared_in = self._evidence(a, b, mine)
         weighed: list[tuple[float, Reason]] = []
         link = self.catalog.link_between(a.id, b.id)
         if link is not None:

@@ -166,22 +166,29 @@ class Family:
     # operation costs ten times a float one, and a pair shares only a handful of features. Each step is
     # rounded to float32 (`_f32`), so a pair scores exactly as the same sums done in float32 would.
 
-    def shared(self, a: int, b: int) -> list[tuple[str, float, float]]:
-        """(key, weight in a, weight in b) for the features two films share, heaviest first."""
-        bounds_a = self.row_ptr[a:a + 2].tolist()
-        if bounds_a[0] == bounds_a[1]:
-            return []  # most films have no writer, series or tags: nothing to share, no arrays to read
-        bounds_b = self.row_ptr[b:b + 2].tolist()
-        if bounds_b[0] == bounds_b[1]:
+    def features(self, row: int) -> dict[int, float]:
+        """Film `row`'s features, column -> weight: worked out once for a film compared with many."""
+        start, end = self.row_ptr[row:row + 2].tolist()
+        return dict(zip(self.row_columns[start:end].tolist(), self.row_values[start:end].tolist(), strict=True))
+
+    def shared(self, a: int, b: int, features_a: dict[int, float] | None = None) -> list[tuple[str, float, float]]:
+        """(key, weight in a, weight in b) for the features two films share, heaviest first
+        (`features_a`: a's `features`, when the caller has them)."""
+        if features_a is None:
+            bounds_a = self.row_ptr[a:a + 2].tolist()
+            if bounds_a[0] == bounds_a[1]:
+                return []  # most films have no writer, series or tags: nothing to share, no arrays to read
+            features_a = self.features(a)
+        elif not features_a:
             return []
-        start, end = bounds_b
-        in_b = dict(zip(self.row_columns[start:end].tolist(), self.row_values[start:end].tolist(), strict=True))
-        start, end = bounds_a
+        start, end = self.row_ptr[b:b + 2].tolist()
+        if start == end:
+            return []
         keys = self.keys
-        out = [(keys[c], wa, in_b[c])
-               for c, wa in zip(self.row_columns[start:end].tolist(), self.row_values[start:end].tolist(),
+        out = [(keys[c], features_a[c], wb)
+               for c, wb in zip(self.row_columns[start:end].tolist(), self.row_values[start:end].tolist(),
                                 strict=True)
-               if c in in_b]
+               if c in features_a]
         if len(out) > 1:
             out.sort(key=lambda item: (-item[1] * item[2], item[0]))
         return out
