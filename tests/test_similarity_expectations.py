@@ -14,7 +14,7 @@ import pytest
 
 from bot.domain.catalog import Catalog, vocabulary_maps
 from bot.domain.dataset import load_dataset
-from bot.domain.similarity import SimilarityEngine, _telling, genre_only_ceiling
+from bot.domain.similarity import SimilarityEngine, genre_only_ceiling, telling_evidence
 
 TOP10 = [
     ("heat-1995", ["thief-1981", "collateral-2004", "the-town-2010", "ronin-1998"]),
@@ -244,7 +244,7 @@ def test_the_genre_only_ceiling_is_never_below_a_score(engine: SimilarityEngine)
         row = arrays.rows[film_id]
         exact = engine.scores(film_id)
         dots = {name: family.dot(row, arrays.n) for name, family in arrays.families.items()}
-        rows = np.flatnonzero((dots["genre"] > 0) & ~_telling(dots, np.zeros(arrays.n, np.float32)))
+        rows = np.flatnonzero((dots["genre"] > 0) & ~telling_evidence(dots, np.zeros(arrays.n, np.float32)))
         rows = rows[~np.isin(rows, [arrays.rows[f] for f in engine.catalog.linked_ids(film_id) if f in arrays.rows])]
         likeness = genre.informed_cosine(row, dots["genre"][rows], engine.weights.genre_mass, rows)
         ceiling = genre_only_ceiling(likeness, (arrays.prior[rows] + arrays.prior[row]) / 2, engine.weights)

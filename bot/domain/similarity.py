@@ -131,7 +131,7 @@ def genre_only_ceiling(genre: FloatArray, prior: FloatArray, w: Weights = WEIGHT
     return content + w.prior * prior + 1e-4
 
 
-def _telling(dots: dict[str, FloatArray], linked: FloatArray) -> npt.NDArray[np.bool_]:
+def telling_evidence(dots: dict[str, FloatArray], linked: FloatArray) -> npt.NDArray[np.bool_]:
     """The films with evidence of likeness besides genres and places: a shared tag, name or series, or a
     curated link."""
     telling = linked > 0
@@ -175,7 +175,7 @@ class SimilarityEngine:
         # alone): the films sharing a genre, a tag, a name, a series or a link. (An overlap too slight to
         # count, such as a rounded-away genre, lets a film in that combine then scores 0, as it scores every
         # film without evidence.)
-        rows = np.flatnonzero(_telling(dots, linked) | (dots["genre"] > 0))
+        rows = np.flatnonzero(telling_evidence(dots, linked) | (dots["genre"] > 0))
         return rows, self._values(row, dots, linked, rows)
 
     def _overlaps(self, film_id: str) -> tuple[int, dict[str, FloatArray], FloatArray]:
@@ -240,7 +240,7 @@ class SimilarityEngine:
         # Films sharing only genres (and perhaps a place) are most of the films touched and rarely make a
         # list: score the films with other evidence first, then only those genre-only films whose best
         # possible score reaches the list's bar. The list is exactly the one scoring every film gives.
-        telling = _telling(dots, linked)
+        telling = telling_evidence(dots, linked)
         candidates, percent = self._contenders(row, dots, linked, np.flatnonzero(telling & eligible))
         bar = np.partition(percent, len(percent) - wanted)[len(percent) - wanted] if len(percent) >= wanted else 0
         genre_only = np.flatnonzero((dots["genre"] > 0) & ~telling & eligible)
