@@ -241,13 +241,11 @@ def test_the_genre_only_ceiling_is_never_below_a_score(engine: SimilarityEngine)
     genre = arrays.families["genre"]
     closest = 1.0
     for film_id in arrays.ids[::211]:
-        row = arrays.rows[film_id]
         exact = engine.scores(film_id)
-        dots = {name: family.dot(row, arrays.n) for name, family in arrays.families.items()}
-        rows = np.flatnonzero((dots["genre"] > 0) & ~telling_evidence(dots, np.zeros(arrays.n, np.float32)))
-        rows = rows[~np.isin(rows, [arrays.rows[f] for f in engine.catalog.linked_ids(film_id) if f in arrays.rows])]
+        row, dots, linked = engine._overlaps(film_id)
+        rows = np.flatnonzero((dots["genre"] > 0) & ~telling_evidence(dots, linked))
         likeness = genre.informed_cosine(row, dots["genre"][rows], engine.weights.genre_mass, rows)
-        ceiling = genre_only_ceiling(likeness, (arrays.prior[rows] + arrays.prior[row]) / 2, engine.weights)
+        ceiling = genre_only_ceiling(likeness, engine._pair_prior(row, rows), engine.weights)
         assert (ceiling >= exact[rows]).all(), film_id
         closest = min([closest, *(ceiling - exact[rows]).tolist()])
     assert closest < 0.01  # and tight: some pair reaches it

@@ -140,6 +140,13 @@ def telling_evidence(dots: dict[str, FloatArray], linked: FloatArray) -> npt.NDA
     return telling
 
 
+def _bar(percent: npt.NDArray[np.int32], wanted: int) -> int:
+    """The `wanted`-th best of `percent`, or 0 when there are fewer."""
+    if len(percent) < wanted:
+        return 0
+    return int(np.partition(percent, len(percent) - wanted)[len(percent) - wanted])
+
+
 class SimilarityEngine:
     def __init__(self, catalog: Catalog, weights: Weights = WEIGHTS):
         self.catalog = catalog
@@ -205,9 +212,8 @@ class SimilarityEngine:
         for name in ("director", "writer", "series", "cast"):
             likeness[name] = np.minimum(near[name], 1.0)
         year = arrays.year[rows].astype(np.float32)
-        values = combine(likeness, (np.full(len(rows), arrays.year[row], np.float32), year), linked[rows],
-                         self._pair_prior(row, rows), self.weights)
-        return values
+        return combine(likeness, (np.full(len(rows), arrays.year[row], np.float32), year), linked[rows],
+                       self._pair_prior(row, rows), self.weights)
 
     def _pair_prior(self, row: int, rows: RowArray) -> FloatArray:
         # Both films' popularity, so that "is A like B" and "is B like A" get one answer.
@@ -242,7 +248,7 @@ class SimilarityEngine:
         # possible score reaches the list's bar. The list is exactly the one scoring every film gives.
         telling = telling_evidence(dots, linked)
         candidates, percent = self._contenders(row, dots, linked, np.flatnonzero(telling & eligible))
-        bar = np.partition(percent, len(percent) - wanted)[len(percent) - wanted] if len(percent) >= wanted else 0
+        bar = _bar(percent, wanted)
         genre_only = np.flatnonzero((dots["genre"] > 0) & ~telling & eligible)
         if bar > 0 and len(genre_only):
             genre = arrays.families["genre"].informed_cosine(row, dots["genre"][genre_only], self.weights.genre_mass,
@@ -255,9 +261,8 @@ class SimilarityEngine:
         if len(candidates) == 0:
             return []
         if len(candidates) > wanted:
-            # The wanted-th best percent: everything at or above it is a contender (ties kept).
-            bar = np.partition(percent, len(percent) - wanted)[len(percent) - wanted]
-            keep_rows = percent >= bar
+            # Everything at or above the bar is a contender (ties kept).
+            keep_rows = percent >= _bar(percent, wanted)
             candidates, percent = candidates[keep_rows], percent[keep_rows]
         priors = arrays.prior[candidates]
         order = np.lexsort((candidates, -priors, -percent))  # rows are sorted by id: ties by id

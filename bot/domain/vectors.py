@@ -169,17 +169,16 @@ class Family:
     def features(self, row: int) -> dict[int, float]:
         """Film `row`'s features, column -> weight: worked out once for a film compared with many."""
         start, end = self.row_ptr[row:row + 2].tolist()
+        if start == end:
+            return {}  # most films have no writer, series or tags: no arrays to read
         return dict(zip(self.row_columns[start:end].tolist(), self.row_values[start:end].tolist(), strict=True))
 
     def shared(self, a: int, b: int, features_a: dict[int, float] | None = None) -> list[tuple[str, float, float]]:
         """(key, weight in a, weight in b) for the features two films share, heaviest first
         (`features_a`: a's `features`, when the caller has them)."""
         if features_a is None:
-            bounds_a = self.row_ptr[a:a + 2].tolist()
-            if bounds_a[0] == bounds_a[1]:
-                return []  # most films have no writer, series or tags: nothing to share, no arrays to read
             features_a = self.features(a)
-        elif not features_a:
+        if not features_a:
             return []
         start, end = self.row_ptr[b:b + 2].tolist()
         if start == end:
